@@ -97,7 +97,9 @@ struct ChoiceState {
 
 struct WaitState {
   LiteralOrPath<std::int64_t> seconds;
-  std::optional<Timestamp> timestamp;
+  std::string timestamp_text;          // Timestamp as written, "" when absent
+  std::optional<Timestamp> timestamp;  // nullopt with a text: invalid, which (as on AWS) is a
+                                       // compile warning and a States.Runtime at run time
   std::optional<JsonPath> timestamp_path;
 };
 
