@@ -247,9 +247,10 @@ void Compiler::CompileMap(FieldReader& fields, State& state) {
   }
   const char* processor_key = has_processor ? "ItemProcessor" : "Iterator";
   if (const json* processor = fields.Get(processor_key)) {
-    map.processor = CompileGraph(*processor, fields.PointerTo(processor_key),
-                                 has_processor ? GraphKind::kItemProcessor : GraphKind::kBranch);
-    if (has_processor && processor->is_object() && processor->contains("ProcessorConfig")) {
+    // The older 'Iterator' takes the same fields as 'ItemProcessor', ProcessorConfig included.
+    map.processor =
+        CompileGraph(*processor, fields.PointerTo(processor_key), GraphKind::kItemProcessor);
+    if (processor->is_object() && processor->contains("ProcessorConfig")) {
       FieldReader config((*processor)["ProcessorConfig"],
                          JoinPointer(fields.PointerTo(processor_key), "ProcessorConfig"),
                          diagnostics_);

@@ -169,8 +169,8 @@ TEST(CompileStates, WaitNeedsExactlyOneDuration) {
 }
 
 TEST(CompileStates, FailTakesLiteralsOrPathsOrIntrinsics) {
-  auto result = Compile(OneState(R"({"Type": "Fail", "ErrorPath": "$.e",
-      "CausePath": "States.Format('bad {}', $.c)"})"));
+  auto result = Compile(OneState(R"json({"Type": "Fail", "ErrorPath": "$.e",
+      "CausePath": "States.Format('bad {}', $.c)"})json"));
   EXPECT_COMPILES(result);
   const auto& fail = std::get<FailState>(OnlyState(result).spec);
   EXPECT_EQ(fail.error_path->text(), "$.e");

@@ -163,8 +163,8 @@ TEST(CompileValidation, BadPathsAreReportedWhereTheyAre) {
 }
 
 TEST(CompileValidation, BadTemplateValuesAreReportedAtTheirKey) {
-  auto result = Compile(OneState(R"({"Type": "Pass", "End": true, "Parameters": {
-      "a.$": 5, "b": {"c.$": "no-dollar"}, "d.$": "States.Nope(1)", "e.$": "$.x", "e": 1}})"));
+  auto result = Compile(OneState(R"json({"Type": "Pass", "End": true, "Parameters": {
+      "a.$": 5, "b": {"c.$": "no-dollar"}, "d.$": "States.Nope(1)", "e.$": "$.x", "e": 1}})json"));
   EXPECT_DIAGNOSTIC(result, "/States/S/Parameters/a.$", "must be a string");
   EXPECT_DIAGNOSTIC(result, "/States/S/Parameters/b/c.$", "must be a path");
   EXPECT_DIAGNOSTIC(result, "/States/S/Parameters/d.$", "Nope");

@@ -23,9 +23,19 @@ class ChoiceRule {
   static std::optional<ChoiceRule> Compile(const nlohmann::json& rule, const std::string& pointer,
                                            bool top_level, Diagnostics& diagnostics);
 
-  // Whether the rule matches. A missing Variable makes comparisons false (IsPresent true/false
-  // as the spec says). Errors (a `...Path` operand that matches nothing, ...) are INVALID_ARGUMENT
-  // or NOT_FOUND; the interpreter raises States.Runtime with the message.
+  // Whether the rule matches, with AWS's semantics:
+  // - A Variable or `...Path` operand that selects nothing is NOT_FOUND, "Invalid path '$.x':
+  //   The choice state's condition path references an invalid value." (AWS's States.Runtime
+  //   cause), for every operator but IsPresent, which is then simply false (IsPresent: true).
+  // - A Variable of the wrong type makes the comparison false, never an error: NumericEquals on
+  //   "5", null, true or [] is false; IsNumeric on "5" is false; IsTimestamp on a non-string or
+  //   a non-RFC 3339 string is false. Booleans are not numbers.
+  // - Numbers compare by value (1 == 1.0). Strings compare by Unicode code point. Timestamps
+  //   compare as instants, so differing offsets of the same instant are equal.
+  // - A `...Path` operand of the wrong type: false for the Equals forms; INVALID_ARGUMENT
+  //   ("Invalid value provided at path '$.y': ...") for the ordering forms.
+  // - And/Or evaluate in order and stop at the first deciding rule; an error stops evaluation.
+  // The interpreter raises States.Runtime with the status message.
   absl::StatusOr<bool> Evaluate(const EvalScope& scope) const;
 
   struct Node;  // defined in choice_rule.cc

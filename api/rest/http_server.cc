@@ -1,0 +1,177 @@
+#include "api/rest/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "api/rest/json_response.h"
+#include "api/rest/routes.h"
+
+namespace stepwise::api {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// A keep-alive connection that sends nothing for this long is closed, so idle clients cannot
+// hold sockets forever. Also bounds how long a slow client may take to send or receive.
+constexpr std::chrono::seconds kIdleTimeout{30};
+
+// Requests to the REST API are small; this bounds the memory one connection can make us hold.
+constexpr uint64_t kMaxRequestBodyBytes = 1 << 20;
+
+// One client connection. Owned by its pending operation, so it lives exactly as long as there
+// is something to do; all its handlers run on the strand of its socket.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  explicit Session(tcp::socket socket) : stream_(std::move(socket)) {}
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::Read, shared_from_this()));
+  }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(kMaxRequestBodyBytes);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code error, std::size_t /*bytes*/) {
+    if (error == http::error::end_of_stream) return Close();
+    if (error == http::error::body_limit) {
+      return Reply(ErrorResponse(http::status::payload_too_large, "PayloadTooLarge",
+                                 "request body is larger than 1 MiB"),
+                   /*keep_alive=*/false);
+    }
+    if (error.category() == http::make_error_code(http::error::bad_target).category()) {
+      return Reply(ErrorResponse(http::status::bad_request, "BadRequest",
+                                 "malformed HTTP request: " + error.message()),
+                   /*keep_alive=*/false);
+    }
+    if (error) return;  // timeout or a broken socket: nothing to answer, the socket closes
+    HttpRequest request = parser_->release();
+    Reply(Route(request), request.keep_alive());
+  }
+
+  void Reply(HttpResponse response, bool keep_alive) {
+    response_ = std::move(response);
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code error, std::size_t /*bytes*/) {
+    if (error) return;
+    if (response_.need_eof()) return Close();
+    Read();
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;  // one per request
+  HttpResponse response_;  // kept alive until async_write completes
+};
+
+}  // namespace
+
+// Accepts connections until stopped. Its acceptor has a strand of its own so that Stop(), from
+// any thread, never races with an accept completing on another thread.
+class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  explicit Listener(net::io_context& io) : io_(io), acceptor_(net::make_strand(io)) {}
+
+  beast::error_code Listen(const tcp::endpoint& endpoint) {
+    beast::error_code error;
+    acceptor_.open(endpoint.protocol(), error);
+    // Lets a restarted server bind again at once although old connections are in TIME_WAIT.
+    if (!error) acceptor_.set_option(net::socket_base::reuse_address(true), error);
+    if (!error) acceptor_.bind(endpoint, error);
+    if (!error) acceptor_.listen(net::socket_base::max_listen_connections, error);
+    return error;
+  }
+
+  uint16_t port() const {
+    beast::error_code ignored;  // cannot fail once bound
+    return acceptor_.local_endpoint(ignored).port();
+  }
+
+  void Accept() {
+    acceptor_.async_accept(net::make_strand(io_),
+                           beast::bind_front_handler(&Listener::OnAccept, shared_from_this()));
+  }
+
+  void Stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->acceptor_.close(ignored);
+    });
+  }
+
+ private:
+  void OnAccept(beast::error_code error, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;  // stopped
+    // Other accept errors (a client that reset, too many open files) concern one connection
+    // only; the server keeps accepting.
+    if (!error) std::make_shared<Session>(std::move(socket))->Start();
+    Accept();
+  }
+
+  net::io_context& io_;
+  tcp::acceptor acceptor_;
+};
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& io,
+                                                              const HttpServerOptions& options) {
+  beast::error_code error;
+  net::ip::address address = net::ip::make_address(options.address, error);
+  if (error) {
+    return absl::InvalidArgumentError("HTTP listen address '" + options.address +
+                                      "' is not an IP address");
+  }
+  auto listener = std::make_shared<Listener>(io);
+  error = listener->Listen(tcp::endpoint(address, options.port));
+  if (error) {
+    return absl::UnavailableError("cannot listen for HTTP on " + options.address + ":" +
+                                  std::to_string(options.port) + ": " + error.message());
+  }
+  uint16_t port = listener->port();
+  listener->Accept();
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(listener), port));
+}
+
+HttpServer::HttpServer(std::shared_ptr<Listener> listener, uint16_t port)
+    : listener_(std::move(listener)), port_(port) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+void HttpServer::Stop() { listener_->Stop(); }
+
+}  // namespace stepwise::api

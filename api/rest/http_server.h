@@ -1,0 +1,50 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace stepwise::api {
+
+struct HttpServerOptions {
+  // Address to listen on. Loopback by default: the REST API has no authentication.
+  std::string address = "127.0.0.1";
+  // Port to listen on; 0 lets the system pick a free one (see HttpServer::port()).
+  uint16_t port = 0;
+};
+
+// The REST API's HTTP/1.1 server (see api/rest/routes.h for what it answers). Asynchronous:
+// connections are served on whatever threads run the io_context, with keep-alive, and a
+// connection idle for 30 s is closed.
+class HttpServer {
+ public:
+  // Binds the listening socket and starts accepting. Fails, with the address in the message,
+  // when the address is not an IP address or the port cannot be bound (for example in use).
+  // `io` must outlive the server.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(boost::asio::io_context& io,
+                                                           const HttpServerOptions& options);
+
+  // Stops accepting (see Stop()).
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The port actually bound: the chosen one when options.port was 0.
+  uint16_t port() const { return port_; }
+
+  // Stops accepting new connections; thread-safe, idempotent. Connections already open are
+  // served until they close or go idle; stop the io_context to drop them at once.
+  void Stop();
+
+ private:
+  class Listener;
+  HttpServer(std::shared_ptr<Listener> listener, uint16_t port);
+
+  std::shared_ptr<Listener> listener_;  // shared with its pending accept
+  uint16_t port_;
+};
+
+}  // namespace stepwise::api
