@@ -1,0 +1,164 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stepwise/dsl/state_machine.h"
+#include "stepwise/engine/execution_state.h"
+
+namespace stepwise::engine {
+
+// The pure interpreter of the States Language: given the machine, the execution state and one
+// event, it advances the state and says what happened (history) and what must be done about it
+// (effects). No I/O, no clock, no randomness inside: time and a random seed come with each call,
+// so a step is reproducible in a unit test. The caller (a runner or the Engine) persists the
+// step and then performs its effects, and feeds their outcomes back as events.
+
+// Milliseconds since the Unix epoch, UTC.
+using Millis = std::int64_t;
+
+// What each call gets from outside.
+struct StepInput {
+  Millis now = 0;
+  std::uint64_t seed = 0;  // drives retry jitter, States.UUID and States.MathRandom
+};
+
+// --- Events fed in -------------------------------------------------------------------------
+
+// The function behind a scheduled task returned `output`.
+struct TaskSucceeded {
+  TaskRef task;
+  nlohmann::json output;
+};
+
+// The function behind a scheduled task failed. `error` keeps the function's own name for the
+// error (`Lambda.Unknown`, `MyError`), which Retry and Catch match.
+struct TaskFailed {
+  TaskRef task;
+  std::string error;
+  std::string cause;
+};
+
+// The worker is alive: pushes the task's heartbeat deadline out by HeartbeatSeconds.
+struct TaskHeartbeat {
+  TaskRef task;
+};
+
+// A timer armed by an ArmTimer effect is due.
+struct TimerFired {
+  TimerRef timer;
+};
+
+// The user stopped the execution (StopExecution): it ends ABORTED.
+struct StopRequested {
+  std::string error;
+  std::string cause;
+};
+
+using Event = std::variant<TaskSucceeded, TaskFailed, TaskHeartbeat, TimerFired, StopRequested>;
+
+// --- Effects emitted -----------------------------------------------------------------------
+
+// Run one invocation of a function. `function` is the function's name when the Resource names
+// one (`function:NAME`, a Lambda ARN, lambda:invoke's FunctionName); empty otherwise, and the
+// runner then binds the whole `resource` string. Complete it with TaskSucceeded/TaskFailed.
+struct ScheduleTask {
+  TaskRef task;
+  std::string state_name;
+  std::string resource;
+  std::string function;
+  nlohmann::json input;
+  std::int64_t timeout_seconds = 60;
+  std::optional<std::int64_t> heartbeat_seconds;
+  int attempt = 0;  // 0 for the first try, then one more per retry
+};
+
+// The task will never be completed usefully (its branch failed, the execution ended): a runner
+// may kill it. A completion that arrives anyway is ignored.
+struct CancelTask {
+  TaskRef task;
+};
+
+// Deliver TimerFired{timer} at `due` (or as soon as possible after).
+struct ArmTimer {
+  TimerRef timer;
+  Millis due = 0;
+};
+
+// Every timer of this frame with sequence `seq` is moot: a runner may forget them. A timer that
+// fires anyway is ignored.
+struct CancelTimers {
+  FrameId frame = 0;
+  std::uint64_t seq = 0;
+};
+
+using Effect = std::variant<ScheduleTask, CancelTask, ArmTimer, CancelTimers>;
+
+// --- History -------------------------------------------------------------------------------
+
+// One history event, named as Step Functions names them ("ExecutionStarted", "TaskStateEntered",
+// "TaskScheduled", "MapIterationStarted", ...). `id`s are numbered from 1 in order, as AWS does,
+// so that Cause texts that cite an event id match AWS's.
+struct HistoryEvent {
+  std::int64_t id = 0;
+  Millis timestamp = 0;
+  const char* type = "";
+  std::string state_name;  // the state's name, for state and task events
+  nlohmann::json details;  // the event's other fields (input, output, error, cause, ...)
+};
+
+// --- A step --------------------------------------------------------------------------------
+
+struct Step {
+  std::vector<HistoryEvent> history;
+  std::vector<Effect> effects;
+  // Frames written or removed by this step, so that a store writes only what changed.
+  std::vector<FrameId> changed_frames;
+  std::vector<FrameId> removed_frames;
+  bool finished = false;  // the execution reached a terminal status in this step
+};
+
+struct InterpreterOptions {
+  // States' inputs and outputs larger than this (as JSON text) fail with
+  // States.DataLimitExceeded, as on AWS.
+  std::size_t max_payload_bytes = 256 * 1024;
+  // A step stops after this many state transitions and arms a kContinue timer, due at once,
+  // to go on: a loop of a million iterations becomes many small steps, not one huge one.
+  int max_transitions_per_step = 1000;
+  // Whether history events carry inputs and outputs. Off, they carry names and errors only:
+  // cheaper, for runs nobody will inspect.
+  bool history_payloads = true;
+};
+
+class Interpreter {
+ public:
+  explicit Interpreter(std::shared_ptr<const dsl::StateMachine> machine,
+                       InterpreterOptions options = {});
+
+  // Begins an execution: ExecutionStarted, then every state up to the first that has to wait
+  // (a task, a Wait, ...). `state` is overwritten.
+  Step Start(ExecutionState& state, const ExecutionInfo& info, nlohmann::json input,
+             const StepInput& at) const;
+
+  // Applies one event. Events for tasks or timers that are no longer awaited (a late, repeated
+  // or unknown completion, a timer of a finished wait) change nothing and return an empty Step;
+  // `Accepts` tells them apart beforehand.
+  Step Apply(ExecutionState& state, Event event, const StepInput& at) const;
+
+  // Whether `Apply` would act on the event (false for stale completions and timers).
+  bool Accepts(const ExecutionState& state, const Event& event) const;
+
+  const dsl::StateMachine& machine() const { return *machine_; }
+
+ private:
+  std::shared_ptr<const dsl::StateMachine> machine_;
+  InterpreterOptions options_;
+};
+
+}  // namespace stepwise::engine

@@ -1,0 +1,39 @@
+#include "stepwise/engine/execution_state.h"
+
+#include <charconv>
+
+namespace stepwise::engine {
+
+std::string TaskRef::Token() const { return std::to_string(frame) + "." + std::to_string(seq); }
+
+std::optional<TaskRef> TaskRef::FromToken(std::string_view token) {
+  auto dot = token.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  TaskRef ref;
+  const char* begin = token.data();
+  auto frame = std::from_chars(begin, begin + dot, ref.frame);
+  auto seq = std::from_chars(begin + dot + 1, begin + token.size(), ref.seq);
+  if (frame.ec != std::errc() || frame.ptr != begin + dot || seq.ec != std::errc() ||
+      seq.ptr != begin + token.size() || ref.frame == 0) {
+    return std::nullopt;
+  }
+  return ref;
+}
+
+const char* StatusName(ExecutionStatus status) {
+  switch (status) {
+    case ExecutionStatus::kRunning:
+      return "RUNNING";
+    case ExecutionStatus::kSucceeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::kFailed:
+      return "FAILED";
+    case ExecutionStatus::kTimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace stepwise::engine
