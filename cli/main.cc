@@ -11,6 +11,9 @@ constexpr const char* kUsage = R"(usage: stepwise <command> [arguments]
 
 commands:
   validate FILE... [--json]   check state machine definitions (Amazon States Language)
+  run DEFINITION [options]    run one execution in this process and print its result
+                              ([--input JSON | --input-file FILE] [--function NAME=COMMAND]...
+                              [--json] [--history] [--time-scale F])
 
 Run 'stepwise <command> --help' for a command's options.
 )";
@@ -26,6 +29,7 @@ int main(int argc, char** argv) {
   std::string command = args[0];
   args.erase(args.begin());
   if (command == "validate") return stepwise::cli::RunValidate(args);
+  if (command == "run") return stepwise::cli::RunRun(args);
   std::cerr << "stepwise: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

@@ -1,14 +1,11 @@
 // `stepwise validate FILE... [--json]`: compiles each definition and prints every diagnostic.
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "commands.h"
-#include "stepwise/dsl/compile.h"
+#include "definition_file.h"
+#include "stepwise/dsl/diagnostic.h"
 
 namespace stepwise::cli {
 namespace {
@@ -28,19 +25,8 @@ struct FileReport {
 };
 
 FileReport ValidateFile(const std::string& file) {
-  FileReport report{file, {}, false};
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    report.diagnostics.push_back(
-        {dsl::Severity::kError, "", "cannot read the file: " + std::string(std::strerror(errno))});
-    return report;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  dsl::CompileResult result = dsl::Compile(text.str());
-  report.valid = result.machine != nullptr;
-  report.diagnostics = std::move(result.diagnostics);
-  return report;
+  LoadedDefinition loaded = LoadDefinition(file);
+  return FileReport{file, std::move(loaded.diagnostics), loaded.machine != nullptr};
 }
 
 nlohmann::json ToJson(const FileReport& report) {
@@ -84,9 +70,7 @@ int RunValidate(const std::vector<std::string>& args) {
       json_reports.push_back(ToJson(report));
       continue;
     }
-    for (const auto& diagnostic : report.diagnostics) {
-      std::cout << file << ": " << dsl::FormatDiagnostic(diagnostic) << "\n";
-    }
+    PrintDiagnostics(file, report.diagnostics, std::cout);
     if (report.valid) std::cout << file << ": ok\n";
   }
   if (as_json) {

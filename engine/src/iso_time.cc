@@ -18,11 +18,10 @@ std::string FormatIsoMillis(std::int64_t millis) {
   int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   char buffer[40];
-  int length = std::snprintf(buffer, sizeof buffer, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                             static_cast<long long>(year), month, day,
-                             static_cast<int>(in_day / 3600000),
-                             static_cast<int>(in_day / 60000 % 60),
-                             static_cast<int>(in_day / 1000 % 60), static_cast<int>(in_day % 1000));
+  int length = std::snprintf(
+      buffer, sizeof buffer, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<long long>(year),
+      month, day, static_cast<int>(in_day / 3600000), static_cast<int>(in_day / 60000 % 60),
+      static_cast<int>(in_day / 1000 % 60), static_cast<int>(in_day % 1000));
   return std::string(buffer, length);
 }
 

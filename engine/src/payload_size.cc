@@ -1,6 +1,5 @@
 #include "payload_size.h"
 
-
 namespace stepwise::engine {
 namespace {
 

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstddef>
-
 #include <nlohmann/json.hpp>
 
 namespace stepwise::engine {

@@ -4,11 +4,11 @@ namespace stepwise::engine {
 
 // Indexed like dsl::StateSpec's alternatives.
 constexpr const char* kEntered[] = {
-    "PassStateEntered", "TaskStateEntered",     "ChoiceStateEntered",   "WaitStateEntered",
+    "PassStateEntered",    "TaskStateEntered", "ChoiceStateEntered",   "WaitStateEntered",
     "SucceedStateEntered", "FailStateEntered", "ParallelStateEntered", "MapStateEntered"};
-constexpr const char* kExited[] = {
-    "PassStateExited",    "TaskStateExited",   "ChoiceStateExited",   "WaitStateExited",
-    "SucceedStateExited", "FailStateExited",   "ParallelStateExited", "MapStateExited"};
+constexpr const char* kExited[] = {"PassStateExited",     "TaskStateExited",    "ChoiceStateExited",
+                                   "WaitStateExited",     "SucceedStateExited", "FailStateExited",
+                                   "ParallelStateExited", "MapStateExited"};
 static_assert(std::variant_size_v<dsl::StateSpec> == std::size(kEntered));
 
 const char* EnteredEventType(const dsl::State& state) { return kEntered[state.spec.index()]; }

@@ -12,8 +12,7 @@ using nlohmann::json;
 
 StepRunner::StepRunner(const dsl::StateMachine& machine, const InterpreterOptions& options,
                        ExecutionState& state, const StepInput& at, Step& step)
-    : machine_(machine), options_(options), state_(state), at_(at), step_(step),
-      random_(at.seed) {}
+    : machine_(machine), options_(options), state_(state), at_(at), step_(step), random_(at.seed) {}
 
 void StepRunner::Start(const ExecutionInfo& info, json input) {
   state_ = ExecutionState{};
@@ -34,7 +33,9 @@ void StepRunner::Start(const ExecutionInfo& info, json input) {
   if (options_.history_payloads) started.details["input"] = input;
   Frame& root = NewFrame(0, 0, &machine_.graph);
   if (machine_.timeout_seconds) {
-    ArmTimer(root, TimerKind::kExecutionTimeout, at_.now + *machine_.timeout_seconds * 1000);
+    // On frame 0, which no CancelTimers names: the root frame's ended waits must not cancel it.
+    step_.effects.push_back(engine::ArmTimer{TimerRef{0, 0, TimerKind::kExecutionTimeout},
+                                             at_.now + *machine_.timeout_seconds * 1000});
   }
   if (auto too_big = CheckSize(root, input)) {
     EndExecution(ExecutionStatus::kFailed, nullptr, std::move(*too_big));
@@ -134,8 +135,7 @@ void StepRunner::OnTimer(const TimerRef& timer) {
 void StepRunner::Drain() {
   while (!state_.ready.empty() && state_.status == ExecutionStatus::kRunning) {
     if (transitions_ >= options_.max_transitions_per_step) {
-      step_.effects.push_back(
-          engine::ArmTimer{TimerRef{0, 0, TimerKind::kContinue}, at_.now});
+      step_.effects.push_back(engine::ArmTimer{TimerRef{0, 0, TimerKind::kContinue}, at_.now});
       break;
     }
     FrameId id = state_.ready.back();
@@ -149,9 +149,8 @@ void StepRunner::Drain() {
   }
   std::sort(step_.changed_frames.begin(), step_.changed_frames.end());
   std::sort(step_.removed_frames.begin(), step_.removed_frames.end());
-  step_.removed_frames.erase(
-      std::unique(step_.removed_frames.begin(), step_.removed_frames.end()),
-      step_.removed_frames.end());
+  step_.removed_frames.erase(std::unique(step_.removed_frames.begin(), step_.removed_frames.end()),
+                             step_.removed_frames.end());
 }
 
 void StepRunner::RunFrame(Frame& frame) {

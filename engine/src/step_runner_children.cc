@@ -56,12 +56,11 @@ bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
   if (!map.items_path || map.items_path->text() == "$") {
     items = map.item_selector ? input : std::move(input);
   } else {
-    auto selected =
-        map.items_path->Evaluate(map.items_path->is_context() ? Context(frame) : input);
+    auto selected = map.items_path->Evaluate(map.items_path->is_context() ? Context(frame) : input);
     if (!selected.ok()) {
-      return HandleError(frame, RuntimeError(frame, "Invalid path '" + map.items_path->text() +
-                                                        "' : " +
-                                                        std::string(selected.status().message()))),
+      return HandleError(
+                 frame, RuntimeError(frame, "Invalid path '" + map.items_path->text() +
+                                                "' : " + std::string(selected.status().message()))),
              go_on();
     }
     items = *std::move(selected);
@@ -71,8 +70,7 @@ bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
                                                       items.dump())),
            go_on();
   }
-  auto max_concurrency =
-      ResolveInteger(frame, map.max_concurrency, input, "MaxConcurrencyPath", 0);
+  auto max_concurrency = ResolveInteger(frame, map.max_concurrency, input, "MaxConcurrencyPath", 0);
   if (!max_concurrency.ok()) return HandleError(frame, max_concurrency.error()), go_on();
   auto tolerated_count =
       ResolveInteger(frame, map.tolerated_failure_count, input, "ToleratedFailureCountPath", -1);
@@ -84,13 +82,14 @@ bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
     auto value = path->Evaluate(path->is_context() ? Context(frame) : input);
     if (!value.ok() || !value->is_number() || value->get<double>() < 0 ||
         value->get<double>() > 100) {
-      std::string shown = !value.ok() ? "" : value->is_string() ? value->get<std::string>()
-                                                                : value->dump();
-      return HandleError(frame, RuntimeError(frame, "The ToleratedFailurePercentagePath field "
-                                                    "refers to value \"" +
-                                                        shown +
-                                                        "\" which is not a valid percentage: " +
-                                                        path->text())),
+      std::string shown = !value.ok()          ? ""
+                          : value->is_string() ? value->get<std::string>()
+                                               : value->dump();
+      return HandleError(frame, RuntimeError(frame,
+                                             "The ToleratedFailurePercentagePath field "
+                                             "refers to value \"" +
+                                                 shown + "\" which is not a valid percentage: " +
+                                                 path->text())),
              go_on();
     }
     tolerated_percentage = value->get<double>();
@@ -124,6 +123,7 @@ bool StepRunner::AdvanceChildren(Frame& frame) {
       graph = map->processor.get();
       json& item = progress.items[static_cast<size_t>(index)];
       if (map->item_selector) {
+        Context(frame);  // $$.State must describe the Map state, not the last child's state
         state_.context["Map"] = {{"Item", {{"Index", index}, {"Value", item}}}};
         auto selected = map->item_selector->Evaluate(Scope(progress.shared_input, state_.context));
         state_.context.erase("Map");
@@ -190,12 +190,11 @@ void StepRunner::OnChildFailed(Frame& child, dsl::StatesError error) {
     ++progress.failed;
     bool by_count = progress.tolerated_failure_count >= 0;
     bool by_percentage = progress.tolerated_failure_percentage >= 0;
-    bool exceeded =
-        (!by_count && !by_percentage) ||
-        (by_count && progress.failed > progress.tolerated_failure_count) ||
-        (by_percentage && static_cast<double>(progress.failed) * 100.0 >
-                              progress.tolerated_failure_percentage *
-                                  static_cast<double>(progress.total));
+    bool exceeded = (!by_count && !by_percentage) ||
+                    (by_count && progress.failed > progress.tolerated_failure_count) ||
+                    (by_percentage && static_cast<double>(progress.failed) * 100.0 >
+                                          progress.tolerated_failure_percentage *
+                                              static_cast<double>(progress.total));
     if (!exceeded) {
       progress.results[static_cast<size_t>(index)] = {{"Error", error.error},
                                                       {"Cause", error.cause}};

@@ -107,8 +107,7 @@ dsl::StatesError StepRunner::RuntimeError(const Frame& frame, const std::string&
   return dsl::StatesError{"States.Runtime", "An error occurred while executing the state '" +
                                                 Current(frame).name +
                                                 "' (entered at the event id #" +
-                                                std::to_string(frame.entered_event) + "). " +
-                                                what};
+                                                std::to_string(frame.entered_event) + "). " + what};
 }
 
 dsl::Outcome<json> StepRunner::EffectiveInput(Frame& frame, bool keep_raw) {
@@ -118,8 +117,8 @@ dsl::Outcome<json> StepRunner::EffectiveInput(Frame& frame, bool keep_raw) {
   const json& root = path->is_context() ? Context(frame) : frame.input;
   auto value = path->Evaluate(root);
   if (!value.ok()) {
-    return RuntimeError(frame, "Invalid path '" + path->text() +
-                                   "' : " + std::string(value.status().message()));
+    return RuntimeError(
+        frame, "Invalid path '" + path->text() + "' : " + std::string(value.status().message()));
   }
   return *std::move(value);
 }
@@ -147,6 +146,8 @@ dsl::Outcome<json> StepRunner::StateOutput(Frame& frame,
     output = std::move(frame.input);
     auto assigned = result_path->Assign(output, std::move(result));
     if (!assigned.ok()) {
+      // A failed Assign changes nothing: give the input back for a Catch (ResultPath null).
+      frame.input = std::move(output);
       return dsl::StatesError{"States.ResultPathMatchFailure",
                               "An error occurred while executing the state '" +
                                   Current(frame).name + "' (entered at the event id #" +
@@ -164,14 +165,13 @@ dsl::Outcome<json> StepRunner::ApplyOutputPath(const Frame& frame, json value) {
   if (IsRoot(path)) return value;
   auto selected = path->Evaluate(path->is_context() ? state_.context : value);
   if (!selected.ok()) {
-    return RuntimeError(frame, "Invalid path '" + path->text() +
-                                   "' : " + std::string(selected.status().message()));
+    return RuntimeError(
+        frame, "Invalid path '" + path->text() + "' : " + std::string(selected.status().message()));
   }
   return *std::move(selected);
 }
 
-std::optional<dsl::StatesError> StepRunner::CheckSize(const Frame& frame,
-                                                      const json& value) const {
+std::optional<dsl::StatesError> StepRunner::CheckSize(const Frame& frame, const json& value) const {
   if (JsonTextSize(value, options_.max_payload_bytes) <= options_.max_payload_bytes) {
     return std::nullopt;
   }
@@ -182,9 +182,10 @@ std::optional<dsl::StatesError> StepRunner::CheckSize(const Frame& frame,
                               "bytes service limit."};
 }
 
-dsl::Outcome<std::int64_t> StepRunner::ResolveInteger(
-    const Frame& frame, const dsl::LiteralOrPath<std::int64_t>& field, const json& input,
-    const char* path_field, std::int64_t fallback) {
+dsl::Outcome<std::int64_t> StepRunner::ResolveInteger(const Frame& frame,
+                                                      const dsl::LiteralOrPath<std::int64_t>& field,
+                                                      const json& input, const char* path_field,
+                                                      std::int64_t fallback) {
   if (field.literal) return *field.literal;
   if (!field.path) return fallback;
   auto value = field.path->Evaluate(field.path->is_context() ? state_.context : input);
@@ -203,8 +204,7 @@ dsl::Outcome<std::int64_t> StepRunner::ResolveInteger(
   }
   std::string shown = value->is_string() ? value->get<std::string>() : value->dump();
   return RuntimeError(frame, std::string("The ") + path_field + " field refers to value \"" +
-                                 shown + "\" which is not a valid integer: " +
-                                 field.path->text());
+                                 shown + "\" which is not a valid integer: " + field.path->text());
 }
 
 }  // namespace stepwise::engine

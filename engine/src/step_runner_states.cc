@@ -82,25 +82,28 @@ bool StepRunner::RunWait(Frame& frame, const dsl::WaitState& wait) {
              false;
     }
     if (!value->is_number_integer() && !value->is_number_unsigned()) {
-      return FailFrame(frame, RuntimeError(frame, "The SecondsPath parameter cannot be parsed as "
-                                                  "a long value: " +
-                                                      path.text() + " == " + Shown(*value))),
+      return FailFrame(frame, RuntimeError(frame,
+                                           "The SecondsPath parameter cannot be parsed as "
+                                           "a long value: " +
+                                               path.text() + " == " + Shown(*value))),
              false;
     }
     std::int64_t seconds = value->get<std::int64_t>();
     if (seconds < 0) {
-      return FailFrame(frame, RuntimeError(frame, "The SecondsPath parameter references a "
-                                                  "negative value: " +
-                                                      path.text() + " == " + Shown(*value))),
+      return FailFrame(frame, RuntimeError(frame,
+                                           "The SecondsPath parameter references a "
+                                           "negative value: " +
+                                               path.text() + " == " + Shown(*value))),
              false;
     }
     due += seconds * 1000;
   } else if (!wait.timestamp_text.empty()) {
     if (!wait.timestamp) {
-      return FailFrame(frame, RuntimeError(frame, "The Timestamp field cannot be parsed as an "
-                                                  "ISO-8601 extended offset date-time format "
-                                                  "string: " +
-                                                      wait.timestamp_text)),
+      return FailFrame(frame, RuntimeError(frame,
+                                           "The Timestamp field cannot be parsed as an "
+                                           "ISO-8601 extended offset date-time format "
+                                           "string: " +
+                                               wait.timestamp_text)),
              false;
     }
     due = wait.timestamp->epoch_seconds * 1000 + wait.timestamp->nanos / 1000000;
@@ -115,10 +118,11 @@ bool StepRunner::RunWait(Frame& frame, const dsl::WaitState& wait) {
     std::optional<dsl::Timestamp> when;
     if (value->is_string()) when = dsl::ParseTimestamp(value->get_ref<const std::string&>());
     if (!when) {
-      return FailFrame(frame, RuntimeError(frame, "The TimestampPath parameter does not "
-                                                  "reference a valid ISO-8601 extended offset "
-                                                  "date-time format string: " +
-                                                      path.text() + " == " + Shown(*value))),
+      return FailFrame(frame, RuntimeError(frame,
+                                           "The TimestampPath parameter does not "
+                                           "reference a valid ISO-8601 extended offset "
+                                           "date-time format string: " +
+                                               path.text() + " == " + Shown(*value))),
              false;
     }
     due = when->epoch_seconds * 1000 + when->nanos / 1000000;

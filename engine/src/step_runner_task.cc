@@ -29,7 +29,8 @@ json LambdaPayload(json& parameters) {
   auto it = parameters.find("Payload");
   if (it == parameters.end() || it->is_null()) return json::object();
   if (it->is_string()) {
-    json parsed = json::parse(it->get_ref<const std::string&>(), nullptr, /*allow_exceptions=*/false);
+    json parsed =
+        json::parse(it->get_ref<const std::string&>(), nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_discarded()) return parsed;
   }
   return std::move(*it);
@@ -64,8 +65,9 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
       ResolveInteger(frame, task.heartbeat_seconds, selected, "HeartbeatSecondsPath", 0);
   if (!heartbeat.ok()) return HandleError(frame, heartbeat.error()), go_on();
   if (timeout.value() <= 0 || heartbeat.value() < 0) {
-    return HandleError(frame, RuntimeError(frame, "TimeoutSeconds and HeartbeatSeconds must be "
-                                                  "positive integers")),
+    return HandleError(frame, RuntimeError(frame,
+                                           "TimeoutSeconds and HeartbeatSeconds must be "
+                                           "positive integers")),
            go_on();
   }
 
@@ -87,8 +89,9 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   if (task.resource.kind == Kind::kLambdaInvoke) {
     auto name = input.is_object() ? input.find("FunctionName") : input.end();
     if (!input.is_object() || name == input.end() || !name->is_string()) {
-      return HandleError(frame, RuntimeError(frame, "The lambda:invoke integration needs "
-                                                    "Parameters with a string 'FunctionName'")),
+      return HandleError(frame, RuntimeError(frame,
+                                             "The lambda:invoke integration needs "
+                                             "Parameters with a string 'FunctionName'")),
              go_on();
     }
     schedule.function = LambdaFunctionName(name->get<std::string>());
@@ -96,6 +99,10 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   } else {
     schedule.function = task.resource.name;
     schedule.input = std::move(input);
+  }
+  // The state's input after Parameters is subject to the payload limit too (as on AWS).
+  if (auto too_big = CheckSize(frame, schedule.input)) {
+    return HandleError(frame, *too_big), go_on();
   }
 
   HistoryEvent& scheduled = Record("TaskScheduled");
@@ -125,7 +132,11 @@ void StepRunner::OnTaskSucceeded(Frame& frame, json output) {
   FrameId id = frame.id;
   EndWait(frame);
   frame.phase = FramePhase::kRunning;
-  if (task.resource.kind == Kind::kLambdaInvoke) output = LambdaInvokeResult(std::move(output));
+  // A callback (.waitForTaskToken) outputs what the token was completed with, unwrapped.
+  if (task.resource.kind == Kind::kLambdaInvoke &&
+      task.resource.pattern != dsl::TaskResource::Pattern::kWaitForTaskToken) {
+    output = LambdaInvokeResult(std::move(output));
+  }
   HistoryEvent& succeeded = Record("TaskSucceeded");
   succeeded.details = {{"resource", task.resource.uri}};
   if (options_.history_payloads) succeeded.details["output"] = output;

@@ -40,6 +40,15 @@ TEST(ParseFunctionBindingTest, NamesMayUseLettersDigitsUnderscoreDotAndDash) {
   EXPECT_EQ(*binding, (FunctionBinding{"Order_v2.charge-card", {"true"}}));
 }
 
+TEST(ParseFunctionBindingTest, ANameWithAColonIsAWholeResourceString) {
+  absl::StatusOr<FunctionBinding> binding =
+      ParseFunctionBinding("arn:aws:states:::task:Add=./add.sh");
+  ASSERT_TRUE(binding.ok()) << binding.status();
+  EXPECT_EQ(*binding, (FunctionBinding{"arn:aws:states:::task:Add", {"./add.sh"}}));
+  EXPECT_THAT(ErrorOf("arn:aws:x y=./f"),
+              AllOf(HasSubstr("contains a space at column 10"), HasSubstr("no blanks")));
+}
+
 TEST(ParseFunctionBindingTest, MissingEqualsShowsTheExpectedForm) {
   EXPECT_THAT(ErrorOf("resize"), AllOf(HasSubstr("invalid function binding 'resize'"),
                                        HasSubstr("missing '='"), HasSubstr("NAME=COMMAND")));

@@ -34,11 +34,24 @@ absl::Status Invalid(std::string_view flag, std::string_view problem) {
 
 absl::Status ValidateName(std::string_view name) {
   if (name.empty()) return absl::InvalidArgumentError("the function name before '=' is empty");
+  // A NAME with ':' is a whole Task Resource (`arn:aws:states:::task:Add`), bound exactly; it
+  // only has to be one word.
+  if (name.find(':') != std::string_view::npos) {
+    for (size_t i = 0; i < name.size(); ++i) {
+      if (static_cast<unsigned char>(name[i]) <= ' ' || name[i] == 0x7f) {
+        return absl::InvalidArgumentError("resource '" + std::string(name) + "' contains " +
+                                          Describe(name[i]) + " at column " +
+                                          std::to_string(i + 1) + "; a Resource has no blanks");
+      }
+    }
+    return absl::OkStatus();
+  }
   for (size_t i = 0; i < name.size(); ++i) {
     if (!IsNameChar(name[i])) {
       return absl::InvalidArgumentError("function name '" + std::string(name) + "' contains " +
                                         Describe(name[i]) + " at column " + std::to_string(i + 1) +
-                                        "; use only letters, digits, '_', '.' and '-'");
+                                        "; use only letters, digits, '_', '.' and '-' (or a whole Resource "
+                                        "string, which contains ':')");
     }
   }
   return absl::OkStatus();

@@ -1,13 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "stepwise/dsl/state_machine.h"
 
@@ -37,8 +36,8 @@ enum class TimerKind : std::uint8_t {
   kRetry,             // the end of a retry's backoff
   kTaskTimeout,       // TimeoutSeconds of a task
   kHeartbeat,         // HeartbeatSeconds of a task
-  kExecutionTimeout,  // the machine's TimeoutSeconds (on the root frame)
-  kContinue,          // work a long step left for the next one: due at once (root frame)
+  kExecutionTimeout,  // the machine's TimeoutSeconds (frame 0, never cancelled)
+  kContinue,          // work a long step left for the next one: due at once (frame 0)
 };
 
 struct TimerRef {
@@ -81,9 +80,9 @@ struct ChildrenProgress {
   std::int64_t started = 0;
   std::int64_t running = 0;
   std::int64_t failed = 0;
-  std::int64_t max_concurrency = 0;  // 0: unbounded
-  std::int64_t tolerated_failure_count = -1;         // -1: not set
-  double tolerated_failure_percentage = -1;          // -1: not set
+  std::int64_t max_concurrency = 0;           // 0: unbounded
+  std::int64_t tolerated_failure_count = -1;  // -1: not set
+  double tolerated_failure_percentage = -1;   // -1: not set
   nlohmann::json shared_input;  // Parallel: every branch's input; Map: ItemSelector's `$`
   bool queued = false;          // the frame is already in ExecutionState::ready
 };
@@ -96,13 +95,13 @@ struct Frame {
 
   int state = -1;  // index into graph->states
   FramePhase phase = FramePhase::kRunning;
-  std::uint64_t seq = 0;            // bumped whenever a wait ends; names tasks and timers
-  nlohmann::json input;             // the current state's raw input
-  std::int64_t entered_time = 0;    // when the current state was entered (ms)
-  std::int64_t entered_event = 0;   // the id of its StateEntered event (for Cause texts)
-  std::vector<int> retry_counts;    // per retrier of the current state
-  int retry_count = 0;              // retries of the current state so far ($$.State.RetryCount)
-  std::int64_t heartbeat_due = 0;   // kTask with HeartbeatSeconds: the current deadline (ms)
+  std::uint64_t seq = 0;           // bumped whenever a wait ends; names tasks and timers
+  nlohmann::json input;            // the current state's raw input
+  std::int64_t entered_time = 0;   // when the current state was entered (ms)
+  std::int64_t entered_event = 0;  // the id of its StateEntered event (for Cause texts)
+  std::vector<int> retry_counts;   // per retrier of the current state
+  int retry_count = 0;             // retries of the current state so far ($$.State.RetryCount)
+  std::int64_t heartbeat_due = 0;  // kTask with HeartbeatSeconds: the current deadline (ms)
   std::int64_t heartbeat_seconds = 0;
   std::optional<ChildrenProgress> children;
 };

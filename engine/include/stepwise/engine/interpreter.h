@@ -2,12 +2,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "stepwise/dsl/state_machine.h"
 #include "stepwise/engine/execution_state.h"

@@ -11,13 +11,14 @@ namespace stepwise::workers {
 // A function served by running a local executable, as given on the command line with
 // `--function NAME=COMMAND` (`stepwise run`, `stepwise worker`).
 struct FunctionBinding {
-  std::string name;               // the function's name, as in a Task's `function:NAME`
+  std::string name;               // `function:NAME`'s NAME, or a whole Resource string
   std::vector<std::string> argv;  // argv[0] is the program; never empty
 
   friend bool operator==(const FunctionBinding&, const FunctionBinding&) = default;
 };
 
-// Parses `NAME=COMMAND`. NAME is made of [A-Za-z0-9_.-]; COMMAND is split into words as by
+// Parses `NAME=COMMAND`. NAME is a function name made of [A-Za-z0-9_.-], or a whole Task Resource
+// string (it contains ':', no blanks) that binds exactly that resource; COMMAND is split into words as by
 // SplitCommand. Errors (InvalidArgument) quote the flag and say what to fix.
 absl::StatusOr<FunctionBinding> ParseFunctionBinding(std::string_view flag);
 
