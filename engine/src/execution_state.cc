@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "iso_time.h"
+
 namespace stepwise::engine {
 
 std::string TaskRef::Token() const { return std::to_string(frame) + "." + std::to_string(seq); }
@@ -34,6 +36,28 @@ const char* StatusName(ExecutionStatus status) {
       return "ABORTED";
   }
   return "UNKNOWN";
+}
+
+nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& input) {
+  return {
+      {"Execution",
+       {{"Id", info.execution_id},
+        {"Input", input},
+        {"Name", info.name},
+        {"RoleArn", info.role_arn},
+        {"StartTime", FormatIsoMillis(info.start_time)},
+        {"RedriveCount", 0}}},
+      {"StateMachine", {{"Id", info.state_machine_id}, {"Name", info.state_machine_name}}},
+      {"State", {{"Name", ""}, {"EnteredTime", ""}, {"RetryCount", 0}}},
+  };
+}
+
+const nlohmann::json& ExecutionInput(const ExecutionState& state) {
+  static const nlohmann::json kNull;
+  auto execution = state.context.find("Execution");
+  if (execution == state.context.end()) return kNull;
+  auto input = execution->find("Input");
+  return input == execution->end() ? kNull : *input;
 }
 
 }  // namespace stepwise::engine

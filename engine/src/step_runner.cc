@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "iso_time.h"
 #include "state_events.h"
 
 namespace stepwise::engine {
@@ -17,17 +16,7 @@ StepRunner::StepRunner(const dsl::StateMachine& machine, const InterpreterOption
 void StepRunner::Start(const ExecutionInfo& info, json input) {
   state_ = ExecutionState{};
   state_.info = info;
-  state_.context = {
-      {"Execution",
-       {{"Id", info.execution_id},
-        {"Input", input},
-        {"Name", info.name},
-        {"RoleArn", info.role_arn},
-        {"StartTime", FormatIsoMillis(info.start_time)},
-        {"RedriveCount", 0}}},
-      {"StateMachine", {{"Id", info.state_machine_id}, {"Name", info.state_machine_name}}},
-      {"State", {{"Name", ""}, {"EnteredTime", ""}, {"RetryCount", 0}}},
-  };
+  state_.context = MakeContext(info, input);
   HistoryEvent& started = Record("ExecutionStarted");
   started.details = {{"roleArn", info.role_arn}};
   if (options_.history_payloads) started.details["input"] = input;
@@ -198,6 +187,7 @@ void StepRunner::EnterState(Frame& frame, int index, json input) {
   frame.children.reset();
   HistoryEvent& entered = RecordState(EnteredEventType(Current(frame)), frame);
   frame.entered_event = entered.id;
+  step_.inputs_changed.push_back(frame.id);
   if (options_.history_payloads) entered.details["input"] = frame.input;
   Touch(frame);
 }
@@ -293,6 +283,7 @@ void StepRunner::EndExecution(ExecutionStatus status, json output, dsl::StatesEr
   state_.frames.clear();
   state_.ready.clear();
   state_.status = status;
+  state_.stop_time = at_.now;
   HistoryEvent& ended = Record(ExecutionEventType(status));
   if (status == ExecutionStatus::kSucceeded) {
     if (options_.history_payloads) ended.details["output"] = output;

@@ -37,6 +37,7 @@ bool StepRunner::RunParallel(Frame& frame, const dsl::ParallelState& parallel) {
   progress.total = static_cast<std::int64_t>(parallel.branches.size());
   progress.results = NullArray(progress.total);
   progress.shared_input = std::move(parameters).value();
+  step_.children_started.push_back(frame.id);
   Record("ParallelStateStarted");
   frame.phase = FramePhase::kChildren;
   Touch(frame);
@@ -103,6 +104,7 @@ bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
   progress.tolerated_failure_count = tolerated_count.value();
   progress.tolerated_failure_percentage = tolerated_percentage;
   if (map.item_selector) progress.shared_input = std::move(input);
+  step_.children_started.push_back(frame.id);
   Record("MapStateStarted").details = {{"length", progress.total}};
   frame.phase = FramePhase::kChildren;
   Touch(frame);
@@ -165,6 +167,7 @@ void StepRunner::OnChildSucceeded(Frame& child, json output) {
   ChildrenProgress& progress = *parent.children;
   std::int64_t index = child.child_index;
   progress.results[static_cast<size_t>(index)] = std::move(output);
+  step_.child_results.emplace_back(parent.id, index);
   --progress.running;
   RemoveFrame(child.id);
   if (IsMap(Current(parent))) {
@@ -198,6 +201,7 @@ void StepRunner::OnChildFailed(Frame& child, dsl::StatesError error) {
     if (!exceeded) {
       progress.results[static_cast<size_t>(index)] = {{"Error", error.error},
                                                       {"Cause", error.cause}};
+      step_.child_results.emplace_back(parent.id, index);
       if (!progress.queued) {
         progress.queued = true;
         state_.ready.push_back(parent.id);

@@ -130,6 +130,7 @@ bool StepRunner::RunWait(Frame& frame, const dsl::WaitState& wait) {
   auto output = ApplyOutputPath(frame, std::move(effective).value());
   if (!output.ok()) return FailFrame(frame, output.error()), false;
   frame.input = std::move(output).value();  // what the state emits when the timer fires
+  step_.inputs_changed.push_back(frame.id);
   frame.phase = FramePhase::kWaiting;
   ArmTimer(frame, TimerKind::kWait, due);
   Touch(frame);

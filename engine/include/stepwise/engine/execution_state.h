@@ -59,6 +59,7 @@ struct ExecutionInfo {
   std::string name;          // run-1
   std::string state_machine_id;
   std::string state_machine_name;
+  std::int64_t state_machine_version = 0;  // which stored version of the definition runs
   std::string role_arn;
   std::int64_t start_time = 0;  // milliseconds since the epoch
 };
@@ -112,6 +113,7 @@ struct ExecutionState {
   nlohmann::json output;  // SUCCEEDED
   std::string error;      // FAILED, TIMED_OUT, ABORTED
   std::string cause;
+  std::int64_t stop_time = 0;  // when it reached its terminal status (ms)
   std::unordered_map<FrameId, Frame> frames;
   FrameId next_frame_id = 1;
   std::int64_t next_event_id = 1;  // the id the next history event gets
@@ -120,5 +122,12 @@ struct ExecutionState {
   // steps of bounded size, so that a step's history and commit stay small).
   std::vector<FrameId> ready;
 };
+
+// The context object's execution-wide part (Execution, StateMachine, State), as Start builds it
+// and as a store rebuilds it when loading an execution.
+nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& input);
+
+// The execution's input (kept in the context object as $$.Execution.Input).
+const nlohmann::json& ExecutionInput(const ExecutionState& state);
 
 }  // namespace stepwise::engine

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "stepwise/dsl/state_machine.h"
 #include "stepwise/engine/execution_state.h"
 
@@ -120,6 +121,12 @@ struct Step {
   // Frames written or removed by this step, so that a store writes only what changed.
   std::vector<FrameId> changed_frames;
   std::vector<FrameId> removed_frames;
+  // Finer grain, for a store that keeps big parts apart: frames whose `input` changed; Parallel
+  // and Map frames whose children began (their items and shared input are new); and children's
+  // results that arrived, as (parent frame, child index).
+  std::vector<FrameId> inputs_changed;
+  std::vector<FrameId> children_started;
+  std::vector<std::pair<FrameId, std::int64_t>> child_results;
   bool finished = false;  // the execution reached a terminal status in this step
 };
 
@@ -152,6 +159,10 @@ class Interpreter {
 
   // Whether `Apply` would act on the event (false for stale completions and timers).
   bool Accepts(const ExecutionState& state, const Event& event) const;
+
+  // Makes a loaded state usable: sets every frame's `graph` from its place in the machine.
+  // FailedPrecondition when the state does not fit this machine (another definition version).
+  absl::Status Attach(ExecutionState& state) const;
 
   const dsl::StateMachine& machine() const { return *machine_; }
 

@@ -1,0 +1,131 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "stepwise/engine/execution_state.h"
+#include "stepwise/engine/interpreter.h"
+
+namespace stepwise::engine {
+
+// What the engine needs from durable storage. `storage/` implements it on RocksDB; nothing in
+// the engine knows how. Every method is thread-safe. Errors are absl::Status values: Unavailable
+// or ResourceExhausted for I/O trouble (disk full), NotFound, FailedPrecondition, InvalidArgument.
+
+// A state machine definition as stored: each update adds a version.
+struct StoredDefinition {
+  std::string name;
+  std::int64_t version = 0;    // 1, 2, ...
+  std::string definition;      // the ASL text as given
+  std::int64_t created_at = 0;  // ms since the epoch
+};
+
+// The execution-wide part of an execution (what lists and Describe show; frames aside).
+struct ExecutionSummary {
+  ExecutionInfo info;
+  ExecutionStatus status = ExecutionStatus::kRunning;
+  std::int64_t stop_time = 0;  // ms; 0 while running
+  nlohmann::json input;
+  nlohmann::json output;
+  std::string error;
+  std::string cause;
+};
+
+// A durable timer: fire `timer` of execution `execution_id` at `due`.
+struct StoredTimer {
+  std::string execution_id;
+  TimerRef timer;
+  std::int64_t due = 0;
+};
+
+// A task scheduled and not yet completed.
+struct StoredTask {
+  std::string execution_id;
+  ScheduleTask task;
+};
+
+// A history event as read back.
+struct StoredHistoryEvent {
+  std::int64_t id = 0;
+  std::int64_t timestamp = 0;
+  std::string type;
+  std::string state_name;
+  nlohmann::json details;
+};
+
+// What a step's commit needs beyond the state and the step themselves.
+struct CommitContext {
+  bool created = false;                    // the execution's first step: index it too
+  std::optional<TaskRef> completed_task;   // the task whose completion this step applied
+};
+
+// A filter for listing executions. Empty fields match everything.
+struct ExecutionFilter {
+  std::string machine_name;
+  std::optional<ExecutionStatus> status;
+};
+
+struct ExecutionPage {
+  std::vector<ExecutionSummary> executions;  // newest first
+  std::string next_page_token;              // empty: no more
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- definitions ---
+  // Adds a version of `name` (version = the latest + 1) and returns it.
+  virtual absl::StatusOr<StoredDefinition> PutDefinition(const std::string& name,
+                                                         const std::string& definition,
+                                                         std::int64_t now) = 0;
+  // version 0: the latest. NotFound when absent.
+  virtual absl::StatusOr<StoredDefinition> GetDefinition(const std::string& name,
+                                                         std::int64_t version) = 0;
+  virtual absl::StatusOr<std::vector<StoredDefinition>> ListDefinitions() = 0;  // latest each
+
+  // --- executions ---
+  // Writes one step as ONE atomic batch, durably as the store's options say: the execution's
+  // record from `state`; the frames the step changed or removed (`step.changed_frames`,
+  // `removed_frames`), with a frame's input only when `step.inputs_changed` names it, its
+  // children's items only when `step.children_started` does, and each child result of
+  // `step.child_results` under its own key, so a step in a 10,000-item Map writes a few hundred
+  // bytes; the history events; timers armed and cancelled and tasks scheduled or cancelled as
+  // `step.effects` say, and the completed task's record removed.
+  virtual absl::Status CommitStep(const ExecutionState& state, const Step& step,
+                                  const CommitContext& context) = 0;
+  // The whole state of one execution. NotFound when absent. Frames come back with `graph`
+  // unset (Interpreter::Attach resolves them) and the context object rebuilt.
+  virtual absl::StatusOr<ExecutionState> LoadExecution(const std::string& execution_id) = 0;
+  virtual absl::StatusOr<ExecutionSummary> DescribeExecution(const std::string& execution_id) = 0;
+  virtual absl::StatusOr<ExecutionPage> ListExecutions(const ExecutionFilter& filter,
+                                                       const std::string& page_token,
+                                                       int limit) = 0;
+  // The ids of every execution still RUNNING (for recovery).
+  virtual absl::StatusOr<std::vector<std::string>> ListUnfinished() = 0;
+  // History events with id >= from_id, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<StoredHistoryEvent>> ReadHistory(const std::string& execution_id,
+                                                                std::int64_t from_id,
+                                                                int limit) = 0;
+
+  // --- timers and tasks ---
+  // Timers due at or before `up_to`, earliest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<StoredTimer>> ScanDueTimers(std::int64_t up_to,
+                                                                 int limit) = 0;
+  // Every scheduled or leased task (for recovery).
+  virtual absl::StatusOr<std::vector<StoredTask>> ScanTasks() = 0;
+
+  // --- retention ---
+  // Deletes finished executions (record, history, indexes) that stopped before `stopped_before`,
+  // and beyond the newest `keep_newest` finished ones. Returns how many were deleted.
+  virtual absl::StatusOr<std::int64_t> DeleteFinished(std::int64_t stopped_before,
+                                                      std::int64_t keep_newest) = 0;
+};
+
+}  // namespace stepwise::engine
