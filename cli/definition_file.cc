@@ -21,7 +21,8 @@ LoadedDefinition LoadDefinition(const std::string& file) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  dsl::CompileResult result = dsl::Compile(text.str());
+  loaded.text = text.str();
+  dsl::CompileResult result = dsl::Compile(loaded.text);
   loaded.machine = std::move(result.machine);
   loaded.diagnostics = std::move(result.diagnostics);
   return loaded;

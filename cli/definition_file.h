@@ -14,6 +14,7 @@ namespace stepwise::cli {
 struct LoadedDefinition {
   std::shared_ptr<const dsl::StateMachine> machine;  // null when unreadable or invalid
   std::vector<dsl::Diagnostic> diagnostics;          // "cannot read" is one of them
+  std::string text;                                  // the definition as read
 };
 
 LoadedDefinition LoadDefinition(const std::string& file);

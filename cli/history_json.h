@@ -5,6 +5,7 @@
 #include <string>
 
 #include "stepwise/engine/interpreter.h"
+#include "stepwise/engine/store.h"
 
 namespace stepwise::cli {
 
@@ -14,5 +15,6 @@ std::string FormatIsoMillis(std::int64_t millis);
 // {"id", "timestamp" (ISO 8601, UTC, ms), "type", ...the event's details}: how `stepwise run
 // --history` shows one event.
 nlohmann::ordered_json HistoryEventJson(const engine::HistoryEvent& event);
+nlohmann::ordered_json HistoryEventJson(const engine::StoredHistoryEvent& event);
 
 }  // namespace stepwise::cli

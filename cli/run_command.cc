@@ -1,9 +1,11 @@
-// `stepwise run DEFINITION.json ...`: one execution, in this process, to its end.
+// `stepwise run DEFINITION.json ...`: one execution, in this process, to its end, on the durable
+// engine over RocksDB (a temporary store, or --data DIR).
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -17,6 +19,7 @@
 
 #include "commands.h"
 #include "definition_file.h"
+#include "engine_run.h"
 #include "history_json.h"
 #include "process_invoker.h"
 #include "stepwise/dsl/diagnostic.h"
@@ -32,10 +35,10 @@ using nlohmann::ordered_json;
 constexpr const char* kUsage =
     R"(usage: stepwise run DEFINITION.json [--input JSON | --input-file FILE]
                     [--function NAME=COMMAND]... [--json] [--history] [--time-scale F]
-                    [--max-payload-bytes N]
+                    [--max-payload-bytes N] [--data DIR]
 
-Runs one execution of an Amazon States Language definition in this process and prints its
-result: the output JSON on success, or "FAILED: <error>: <cause>" on stderr. Exits 0 only when
+Runs one execution of an Amazon States Language definition in this process, on the durable
+engine, and prints its result: the output JSON on success, or "FAILED: <error>: <cause>" on stderr. Exits 0 only when
 the execution succeeded, 1 when it failed, timed out or was aborted, 2 on bad usage.
 
   --input JSON             the execution's input (default {})
@@ -52,6 +55,8 @@ the execution succeeded, 1 when it failed, timed out or was aborted, 2 on bad us
   --time-scale F           multiply every wait, retry delay and timeout by F (F > 0; for tests)
   --max-payload-bytes N    fail a state whose input or output exceeds N bytes of JSON with
                            States.DataLimitExceeded (default 262144, as on AWS; 0: no limit)
+  --data DIR               keep the execution in the data directory DIR, written durably
+                           (fsync per step); without it a temporary store is used and removed
 )";
 
 struct RunFlags {
@@ -63,6 +68,7 @@ struct RunFlags {
   bool history = false;
   double time_scale = 1.0;
   std::size_t max_payload_bytes = engine::InterpreterOptions().max_payload_bytes;
+  std::string data_dir;
 };
 
 // A bad command line: the message says what to fix; the caller prints the usage after it.
@@ -124,7 +130,8 @@ std::optional<UsageError> ParseFlags(const std::vector<std::string>& args, RunFl
       if (inline_value) return UsageError{std::string(option) + " takes no value"};
       (option == "--json" ? flags.as_json : flags.history) = true;
     } else if (option == "--input" || option == "--input-file" || option == "--function" ||
-               option == "--time-scale" || option == "--max-payload-bytes") {
+               option == "--time-scale" || option == "--max-payload-bytes" ||
+               option == "--data") {
       std::optional<std::string> given = value();
       if (!given) return UsageError{std::string(option) + " needs a value"};
       if (option == "--input" || option == "--input-file") {
@@ -134,6 +141,8 @@ std::optional<UsageError> ParseFlags(const std::vector<std::string>& args, RunFl
         (option == "--input" ? flags.input_text : flags.input_file) = std::move(given);
       } else if (option == "--function") {
         if (auto error = AddBinding(*given, flags)) return error;
+      } else if (option == "--data") {
+        flags.data_dir = *given;
       } else if (option == "--max-payload-bytes") {
         if (auto error = ParseByteCount(*given, flags.max_payload_bytes)) return error;
       } else if (auto error = ParseTimeScale(*given, flags.time_scale)) {
@@ -176,11 +185,24 @@ std::optional<nlohmann::json> ReadInput(const RunFlags& flags, std::string& prob
   }
 }
 
+// The state machine's name in the store: the definition file's name without its folder and
+// extension, kept to characters that are safe in execution ids.
+std::string MachineName(const std::string& path) {
+  std::string stem = std::filesystem::path(path).stem().string();
+  for (char& c : stem) {
+    bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_';
+    if (!safe) c = '-';
+  }
+  return stem.empty() ? "run" : stem;
+}
+
 std::string Dump(const ordered_json& value, int indent) {
   return value.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
 }
 
-void PrintResult(const RunFlags& flags, const engine::LocalRunResult& result) {
+void PrintResult(const RunFlags& flags, const EngineRunResult& run) {
+  const engine::ExecutionSummary& result = run.summary;
   const bool succeeded = result.status == engine::ExecutionStatus::kSucceeded;
   if (flags.as_json) {
     ordered_json out = {{"status", engine::StatusName(result.status)}};
@@ -192,7 +214,7 @@ void PrintResult(const RunFlags& flags, const engine::LocalRunResult& result) {
     }
     if (flags.history) {
       ordered_json events = ordered_json::array();
-      for (const engine::HistoryEvent& event : result.history) {
+      for (const engine::StoredHistoryEvent& event : run.history) {
         events.push_back(HistoryEventJson(event));
       }
       out["history"] = std::move(events);
@@ -201,7 +223,7 @@ void PrintResult(const RunFlags& flags, const engine::LocalRunResult& result) {
     return;
   }
   if (flags.history) {
-    for (const engine::HistoryEvent& event : result.history) {
+    for (const engine::StoredHistoryEvent& event : run.history) {
       std::cout << Dump(HistoryEventJson(event), -1) << "\n";
     }
   }
@@ -237,21 +259,28 @@ int RunRun(const std::vector<std::string>& args) {
     return 2;
   }
 
-  engine::LocalRunOptions options;
+  EngineRunOptions options;
+  options.data_dir = flags.data_dir;
   options.time_scale = flags.time_scale;
   options.keep_history = flags.history;
-  // Payloads in history cost copies; nobody sees them unless --history asked for the events.
-  options.interpreter.history_payloads = flags.history;
+  // Payloads in history cost copies and bytes; nobody sees them unless --history asked for the
+  // events or the run is kept in a data directory.
+  options.interpreter.history_payloads = flags.history || !flags.data_dir.empty();
+  options.interpreter.record_history = flags.history || !flags.data_dir.empty();
   options.interpreter.max_payload_bytes = flags.max_payload_bytes;
-  engine::SystemClock clock;
+  options.machine_name = MachineName(flags.definition);
   // The result is printed before `functions` goes out of scope, which waits for any process a
   // failed branch left running.
   ProcessInvoker functions(std::move(flags.bindings), flags.time_scale, flags.max_payload_bytes);
-  engine::LocalRunResult result =
-      engine::RunLocally(definition.machine, *std::move(input), functions, options, clock);
-  PrintResult(flags, result);
+  absl::StatusOr<EngineRunResult> result =
+      RunOnEngine(definition.text, *std::move(input), functions, options);
+  if (!result.ok()) {
+    std::cerr << "stepwise run: " << result.status().message() << "\n";
+    return 2;
+  }
+  PrintResult(flags, *result);
   std::cout.flush();
-  return result.status == engine::ExecutionStatus::kSucceeded ? 0 : 1;
+  return result->summary.status == engine::ExecutionStatus::kSucceeded ? 0 : 1;
 }
 
 }  // namespace stepwise::cli

@@ -51,4 +51,20 @@ void ManualClock::SetNow(std::chrono::system_clock::time_point now) {
   now_ = now;
 }
 
+ScaledClock::ScaledClock(const Clock& base, double scale)
+    : base_(base),
+      scale_(scale > 0 ? scale : 1.0),
+      start_(base.Now()),
+      start_steady_(base.NowSteady()) {}
+
+std::chrono::system_clock::time_point ScaledClock::Now() const {
+  auto elapsed = std::chrono::duration<double>(base_.Now() - start_) / scale_;
+  return start_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(elapsed);
+}
+
+std::chrono::steady_clock::time_point ScaledClock::NowSteady() const {
+  auto elapsed = std::chrono::duration<double>(base_.NowSteady() - start_steady_) / scale_;
+  return start_steady_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(elapsed);
+}
+
 }  // namespace stepwise::engine

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -51,10 +52,41 @@ struct Engine::Impl {
         options(std::move(options)),
         dispatcher(std::move(dispatcher)),
         random(std::random_device{}()),
-        timers(clock, [this](const std::string& id, const TimerRef& timer) {
-          Submit(id, Event{TimerFired{timer}}, nullptr);
-        }),
-        pool(this->options.step_threads) {}
+        timers(clock,
+               [this](const std::string& id, const TimerRef& timer) {
+                 Submit(id, Event{TimerFired{timer}}, nullptr);
+               }),
+        pool(this->options.step_threads) {
+    if (this->options.retain_for.count() > 0 || this->options.retain_count > 0) {
+      retention = std::thread([this] { EnforceRetention(); });
+    }
+  }
+
+  // Deletes finished executions past the retention limits until stopped.
+  void EnforceRetention() {
+    std::unique_lock lock(retention_mutex);
+    while (!retention_stop.wait_for(lock, options.retention_interval,
+                                    [this] { return stopping_retention; })) {
+      std::int64_t cutoff = options.retain_for.count() > 0
+                                ? NowMillis(clock) - options.retain_for.count() * 1000
+                                : std::numeric_limits<std::int64_t>::min();
+      std::int64_t keep = options.retain_count > 0 ? options.retain_count
+                                                   : std::numeric_limits<std::int64_t>::max();
+      lock.unlock();
+      // A failure (disk full, ...) is retried at the next interval; serving goes on.
+      (void)store.DeleteFinished(cutoff, keep);
+      lock.lock();
+    }
+  }
+
+  void StopRetention() {
+    {
+      std::lock_guard lock(retention_mutex);
+      stopping_retention = true;
+    }
+    retention_stop.notify_all();
+    if (retention.joinable()) retention.join();
+  }
 
   // One execution's queue of jobs; at most one thread drains it at a time (its strand).
   struct Slot {
@@ -97,6 +129,11 @@ struct Engine::Impl {
   std::mutex finished_mutex;
   std::condition_variable finished;
 
+  std::mutex retention_mutex;
+  std::condition_variable retention_stop;
+  bool stopping_retention = false;
+  std::thread retention;
+
   TaskQueues queues;
   TimerService timers;
   ThreadPool pool;  // last: destroyed first, so no job outlives the members it uses
@@ -121,9 +158,8 @@ void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
 absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job job) {
   auto promise = std::make_shared<std::promise<absl::Status>>();
   auto result = promise->get_future();
-  Submit(execution_id, std::move(job), [promise](absl::Status status) {
-    promise->set_value(std::move(status));
-  });
+  Submit(execution_id, std::move(job),
+         [promise](absl::Status status) { promise->set_value(std::move(status)); });
   return result.get();
 }
 
@@ -190,7 +226,8 @@ absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& even
   if (!state) {
     auto loaded = store.LoadExecution(execution_id);
     if (!loaded.ok()) return loaded.status();
-    auto found = InterpreterFor(loaded->info.state_machine_name, loaded->info.state_machine_version);
+    auto found =
+        InterpreterFor(loaded->info.state_machine_name, loaded->info.state_machine_version);
     if (!found.ok()) return found.status();
     interpreter = *found;
     if (absl::Status attached = interpreter->Attach(*loaded); !attached.ok()) return attached;
@@ -263,12 +300,12 @@ absl::StatusOr<std::shared_ptr<const Interpreter>> Engine::Impl::InterpreterFor(
   return interpreter;
 }
 
-Engine::Engine(Store& store, const Clock& clock, EngineOptions options,
-               TaskDispatcher dispatcher)
+Engine::Engine(Store& store, const Clock& clock, EngineOptions options, TaskDispatcher dispatcher)
     : impl_(std::make_unique<Impl>(store, clock, std::move(options), std::move(dispatcher))) {}
 
 Engine::~Engine() {
   // Timers first: a firing timer posts to the pool, which must still be there.
+  impl_->StopRetention();
   impl_->timers.Stop();
   impl_->queues.Close();
 }

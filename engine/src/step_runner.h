@@ -99,6 +99,7 @@ class StepRunner {
   Step& step_;
   SeededRandom random_;
   std::unordered_set<FrameId> touched_;
+  HistoryEvent scratch_event_;  // where events go when history is not recorded
   int transitions_ = 0;
   // Which frame and state the shared context object currently describes.
   FrameId context_frame_ = 0;

@@ -90,7 +90,8 @@ dsl::EvalScope StepRunner::Scope(const json& input, const json& context) {
 }
 
 HistoryEvent& StepRunner::Record(const char* type) {
-  HistoryEvent& event = step_.history.emplace_back();
+  // Unrecorded events still take their id; callers fill a scratch event that is then dropped.
+  HistoryEvent& event = options_.record_history ? step_.history.emplace_back() : scratch_event_;
   event.id = state_.next_event_id++;
   event.timestamp = at_.now;
   event.type = type;

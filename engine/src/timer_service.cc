@@ -33,6 +33,7 @@ void TimerService::Stop() {
 
 void TimerService::Arm(const std::string& execution_id, const TimerRef& timer, std::int64_t due) {
   Key key{execution_id, timer.frame, timer.seq, static_cast<std::uint8_t>(timer.kind)};
+  bool earliest = false;
   {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = due_of_.emplace(key, due);
@@ -40,9 +41,11 @@ void TimerService::Arm(const std::string& execution_id, const TimerRef& timer, s
       by_due_.erase({it->second, key});
       it->second = due;
     }
-    by_due_.emplace(due, std::move(key));
+    earliest = by_due_.emplace(due, std::move(key)).first == by_due_.begin();
   }
-  changed_.notify_all();
+  // Only a new earliest timer changes when Run must wake; waking it for every arm (a Task's
+  // timeout on each step) costs a thread switch per step for nothing.
+  if (earliest) changed_.notify_all();
 }
 
 void TimerService::Cancel(const std::string& execution_id, FrameId frame, std::uint64_t seq) {

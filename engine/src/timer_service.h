@@ -36,7 +36,8 @@ class TimerService {
   std::size_t size() const;
 
  private:
-  using Key = std::tuple<std::string, FrameId, std::uint64_t, std::uint8_t>;  // exec, frame, seq, kind
+  using Key =
+      std::tuple<std::string, FrameId, std::uint64_t, std::uint8_t>;  // exec, frame, seq, kind
   void Run();
 
   const Clock& clock_;

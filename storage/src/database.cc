@@ -4,16 +4,6 @@
 #include "stepwise/storage/rocksdb_status.h"
 
 namespace stepwise::storage {
-namespace {
-
-// RocksDB reports a held LOCK file as a plain IOError (from this process: "lock hold by current
-// process"; from another: "While lock file: DIR/LOCK: Resource temporarily unavailable"), with
-// no subcode, so the file name in the message is the only way to recognise it.
-bool IsLockHeld(const rocksdb::Status& status) {
-  return status.IsIOError() && status.ToString().find("LOCK") != std::string::npos;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(const std::string& dir,
                                                           const DatabaseOptions& options) {

@@ -51,8 +51,17 @@ absl::StatusCode CodeOf(const rocksdb::Status& status) {
 
 absl::Status ToAbslStatus(const rocksdb::Status& status) {
   if (status.ok()) return absl::OkStatus();
+  if (status.IsNoSpace()) {
+    return absl::ResourceExhaustedError(
+        "the disk is full: free space on the data directory's file system, then retry (" +
+        status.ToString() + ")");
+  }
   // ToString() keeps RocksDB's own kind prefix ("IO error: ..."), useful in logs.
   return absl::Status(CodeOf(status), status.ToString());
+}
+
+bool IsLockHeld(const rocksdb::Status& status) {
+  return status.IsIOError() && status.ToString().find("LOCK") != std::string::npos;
 }
 
 }  // namespace stepwise::storage

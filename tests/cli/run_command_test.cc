@@ -98,7 +98,7 @@ echo $n > "$counter"
 if [ $n -lt 2 ]; then echo '{"error": "Flaky", "cause": "try again"}'; exit 1; fi
 echo "{\"tries\": $n}")");
   auto result =
-      RunStepwise("run " + definition + " --json --time-scale 0.01 --function flaky=" + flaky);
+      RunStepwise("run " + definition + " --json --time-scale 0.05 --function flaky=" + flaky);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_EQ(json::parse(result.out)["output"], json({{"tries", 2}}));
 }

@@ -21,7 +21,7 @@ json RunExample(const std::string& name, const std::string& flags) {
   std::filesystem::path dir = Example(name);
   auto result =
       RunStepwise("run " + ShellQuote((dir / "workflow.json").string()) + " --input-file " +
-                  ShellQuote((dir / "input.json").string()) + " --json --time-scale 0.01 " + flags);
+                  ShellQuote((dir / "input.json").string()) + " --json --time-scale 0.1 " + flags);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   return json::parse(result.out, nullptr, /*allow_exceptions=*/false);
 }

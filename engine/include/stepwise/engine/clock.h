@@ -51,4 +51,21 @@ class ManualClock final : public Clock {
   std::chrono::steady_clock::time_point now_steady_;
 };
 
+// A clock that runs `1 / scale` times as fast as `base` from the moment it is made: with scale
+// 0.01 a 5-second Wait passes in 50 ms of `base` time. For tests and `stepwise run
+// --time-scale`; what the interpreter sees stays consistent (timestamps and waits agree).
+class ScaledClock final : public Clock {
+ public:
+  ScaledClock(const Clock& base, double scale);
+
+  std::chrono::system_clock::time_point Now() const override;
+  std::chrono::steady_clock::time_point NowSteady() const override;
+
+ private:
+  const Clock& base_;
+  const double scale_;
+  const std::chrono::system_clock::time_point start_;
+  const std::chrono::steady_clock::time_point start_steady_;
+};
+
 }  // namespace stepwise::engine

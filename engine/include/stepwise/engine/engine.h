@@ -27,6 +27,12 @@ struct EngineOptions {
   // that the store's group commit shares one fsync among them; one execution's steps are always
   // applied one at a time, in order.
   int step_threads = 64;
+  // History retention: finished executions (record, frames, history) are deleted in the
+  // background once they stopped more than `retain_for` ago, and beyond the newest
+  // `retain_count`. Zero keeps them forever. Checked every `retention_interval`.
+  std::chrono::seconds retain_for{0};
+  std::int64_t retain_count = 0;
+  std::chrono::milliseconds retention_interval{60'000};
 };
 
 // A task handed to a worker.

@@ -140,6 +140,9 @@ struct InterpreterOptions {
   // Whether history events carry inputs and outputs. Off, they carry names and errors only:
   // cheaper, for runs nobody will inspect.
   bool history_payloads = true;
+  // Whether steps carry history events at all. Off, events are still numbered (Cause texts cite
+  // their ids) but none is kept: for throwaway runs whose history nobody will read.
+  bool record_history = true;
 };
 
 class Interpreter {

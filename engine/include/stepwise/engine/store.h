@@ -122,8 +122,9 @@ class Store {
   virtual absl::StatusOr<std::vector<StoredTask>> ScanTasks() = 0;
 
   // --- retention ---
-  // Deletes finished executions (record, history, indexes) that stopped before `stopped_before`,
-  // and beyond the newest `keep_newest` finished ones. Returns how many were deleted.
+  // Deletes every finished execution (record, frames, history, indexes) that stopped before
+  // `stopped_before` OR is not among the newest `keep_newest` finished ones (by stop time).
+  // Running executions are never touched. Returns how many were deleted.
   virtual absl::StatusOr<std::int64_t> DeleteFinished(std::int64_t stopped_before,
                                                       std::int64_t keep_newest) = 0;
 };

@@ -1,0 +1,223 @@
+// Opening a data directory: RocksDB's options, the column families, and the checks that refuse
+// a directory in use or of another format before anything reads it.
+#include <algorithm>
+#include <charconv>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "handle_allocator.h"
+#include "keys.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/table_properties_collectors.h"
+#include "rocksdb_store_impl.h"
+#include "stepwise/storage/rocksdb_status.h"
+#include "stepwise/storage/rocksdb_store.h"
+
+namespace stepwise::storage {
+namespace {
+
+// The layout (keys.h) and record formats (record_encoding.h) of a data directory, recorded when
+// it is created. Bump it when a release changes either in a way older releases would misread.
+constexpr int kFormatVersion = 1;
+
+struct FamilySpec {
+  const char* name;
+  rocksdb::ColumnFamilyHandle* Families::*handle;
+  // Families whose keys are written and soon deleted (a queue) pile up tombstones at the front
+  // of the key space, which every scan from the start wades through until compacted; a file
+  // with many deletions is compacted early.
+  bool queue_like;
+};
+
+constexpr FamilySpec kFamilies[] = {
+    {"definitions", &Families::definitions, false},
+    {"executions", &Families::executions, false},
+    {"frames", &Families::frames, false},
+    {"history", &Families::history, false},
+    {"timers", &Families::timers, true},
+    {"timer_owners", &Families::timer_owners, true},
+    {"tasks", &Families::tasks, true},
+    {"indexes", &Families::indexes, false},
+};
+
+rocksdb::DBOptions DatabaseOptions(const RocksStoreOptions& options, rocksdb::Env* env) {
+  rocksdb::DBOptions db;
+  db.env = env;
+  db.max_background_jobs = std::max(1, options.background_jobs);
+  db.db_write_buffer_size = options.memtable_bytes;
+  // A family written rarely (definitions) would otherwise keep old logs alive, and with them
+  // the time a restart spends replaying them; past this size its memtable is flushed.
+  db.max_total_wal_size = 4 * static_cast<std::uint64_t>(options.memtable_bytes);
+  db.keep_log_file_num = 5;
+  return db;
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const RocksStoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache,
+                                           bool queue_like) {
+  rocksdb::ColumnFamilyOptions family;
+  family.write_buffer_size = std::max<std::size_t>(options.memtable_bytes / 4, 1u << 20);
+  family.level_compaction_dynamic_level_bytes = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  // Most reads are point lookups of keys that may be absent (a timer being armed for the first
+  // time, an execution started twice): a Bloom filter answers those without reading a block.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;  // their memory counts against the cache
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  if (queue_like) {
+    family.table_properties_collector_factories.push_back(
+        rocksdb::NewCompactOnDeletionCollectorFactory(/*sliding_window_size=*/128,
+                                                      /*deletion_trigger=*/64));
+  }
+  return family;
+}
+
+absl::Status Refuse(const std::string& dir, const std::string& why) {
+  return absl::FailedPreconditionError("cannot open data directory '" + dir + "': " + why);
+}
+
+// Whether nothing at all is stored yet: a directory whose creation was cut short before the
+// format version was recorded is still fresh, not foreign.
+bool IsEmpty(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), handle));
+    it->SeekToFirst();
+    if (it->Valid() || !it->status().ok()) return false;
+  }
+  return true;
+}
+
+absl::Status CheckFormatVersion(const std::string& dir, rocksdb::DB& db,
+                                const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  std::string value;
+  rocksdb::Status read = db.Get(rocksdb::ReadOptions(), handles[0], keys::kFormatVersion, &value);
+  if (read.IsNotFound()) {
+    if (!IsEmpty(db, handles)) {
+      return Refuse(dir,
+                    "it holds a RocksDB database without a Stepwise format version record, "
+                    "so it is not a Stepwise data directory");
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    return ToAbslStatus(
+        db.Put(sync, handles[0], keys::kFormatVersion, std::to_string(kFormatVersion)));
+  }
+  if (!read.ok()) return ToAbslStatus(read);
+  int version = 0;
+  auto parsed = std::from_chars(value.data(), value.data() + value.size(), version);
+  if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size()) {
+    return Refuse(dir, "its format version record is unreadable ('" + value +
+                           "'); it was not written by Stepwise or is damaged");
+  }
+  if (version != kFormatVersion) {
+    return Refuse(dir, "it was written in Stepwise data format version " + std::to_string(version) +
+                           ", and this release reads only version " +
+                           std::to_string(kFormatVersion) +
+                           (version > kFormatVersion ? "; run the newer release that wrote it"
+                                                     : "; it is from an unsupported release"));
+  }
+  return absl::OkStatus();
+}
+
+// RocksDB reports a held LOCK file as a plain IOError; see IsLockHeld.
+absl::Status OpenError(const std::string& dir, const rocksdb::Status& status) {
+  if (IsLockHeld(status)) {
+    return Refuse(dir,
+                  "it is in use by another Stepwise process (or another store in this one); "
+                  "stop that one or use another directory (" +
+                      status.ToString() + ")");
+  }
+  absl::Status error = ToAbslStatus(status);
+  return absl::Status(error.code(),
+                      "cannot open data directory '" + dir + "': " + std::string(error.message()));
+}
+
+void CloseAll(rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db.DestroyColumnFamilyHandle(handle);
+  handles.clear();
+  db.Close().PermitUncheckedError();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<engine::Store>> OpenRocksStore(const std::string& dir,
+                                                              const RocksStoreOptions& options) {
+  rocksdb::Env* env = options.env != nullptr ? options.env : rocksdb::Env::Default();
+  rocksdb::DBOptions db_options = DatabaseOptions(options, env);
+  bool exists = env->FileExists(dir + "/CURRENT").ok();
+  if (!exists && !options.create_if_missing) {
+    return absl::NotFoundError("data directory '" + dir +
+                               "' holds no Stepwise database (and creating one is turned off)");
+  }
+  std::vector<std::string> existing;
+  if (exists) {
+    rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db_options, dir, &existing);
+    if (!listed.ok()) return OpenError(dir, listed);
+  }
+  db_options.create_if_missing = !exists;
+  db_options.create_missing_column_families = !exists;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Open what is there (families a later release added included, so that opening does not fail
+  // before the format check can say why), and ours when creating.
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(options, cache, false));
+  for (const FamilySpec& spec : kFamilies) {
+    if (!exists || std::find(existing.begin(), existing.end(), spec.name) != existing.end()) {
+      descriptors.emplace_back(spec.name, FamilyOptions(options, cache, spec.queue_like));
+    }
+  }
+  for (const std::string& name : existing) {
+    auto known = std::find_if(descriptors.begin(), descriptors.end(),
+                              [&](const auto& descriptor) { return descriptor.name == name; });
+    if (known == descriptors.end()) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+
+  rocksdb::DB* raw = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::Status opened = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+  if (!opened.ok()) return OpenError(dir, opened);
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  if (absl::Status format = CheckFormatVersion(dir, *db, handles); !format.ok()) {
+    CloseAll(*db, handles);
+    return format;
+  }
+  Families families;
+  families.meta = handles[0];
+  for (const FamilySpec& spec : kFamilies) {
+    auto found = std::find_if(handles.begin(), handles.end(),
+                              [&](auto* handle) { return handle->GetName() == spec.name; });
+    if (found != handles.end()) {
+      families.*spec.handle = *found;
+      continue;
+    }
+    // Same format, yet a family is missing: its creation was cut short. Nothing can be in it.
+    rocksdb::ColumnFamilyHandle* created = nullptr;
+    rocksdb::Status status =
+        db->CreateColumnFamily(FamilyOptions(options, cache, spec.queue_like), spec.name, &created);
+    if (!status.ok()) {
+      CloseAll(*db, handles);
+      return OpenError(dir, status);
+    }
+    handles.push_back(created);
+    families.*spec.handle = created;
+  }
+  auto reserved = HandleAllocator::ReadReservation(*db, families.meta);
+  if (!reserved.ok()) {
+    CloseAll(*db, handles);
+    return reserved.status();
+  }
+  return std::make_unique<RocksStore>(std::move(db), std::move(handles), families, options,
+                                      *reserved);
+}
+
+}  // namespace stepwise::storage
