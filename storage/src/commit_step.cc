@@ -74,6 +74,57 @@ void AddFrames(const ExecutionState& state, const Step& step, keys::Handle handl
   }
 }
 
+// The listing indexes: by start time, machine and status. The status changes once, at the
+// end; writing the end's keys again (a retried commit) is harmless.
+void AddListing(const ExecutionState& state, bool created, rocksdb::WriteBatch& batch,
+                rocksdb::ColumnFamilyHandle* indexes) {
+  const engine::ExecutionInfo& info = state.info;
+  bool ended = state.status != ExecutionStatus::kRunning;
+  if (!created && !ended) return;
+  auto listing = [&](const std::string& machine, std::optional<ExecutionStatus> status) {
+    return keys::ListingKey(keys::ListingPrefix(machine, status), info.start_time,
+                            info.execution_id);
+  };
+  const std::string& machine = info.state_machine_name;
+  if (created) {
+    batch.Put(indexes, listing("", std::nullopt), "");
+    batch.Put(indexes, listing(machine, std::nullopt), "");
+  }
+  if (ended) {
+    batch.Delete(indexes, listing("", ExecutionStatus::kRunning));
+    batch.Delete(indexes, listing(machine, ExecutionStatus::kRunning));
+    batch.Put(indexes, keys::Finished(state.stop_time, info.execution_id), "");
+  }
+  batch.Put(indexes, listing("", state.status), "");
+  batch.Put(indexes, listing(machine, state.status), "");
+}
+
+// Tasks scheduled, cancelled and completed, and timers armed and cancelled, in the step's order.
+absl::Status AddEffects(rocksdb::DB& db, const Families& families, const std::string& id,
+                        keys::Handle handle, const Step& step, const engine::CommitContext& context,
+                        rocksdb::WriteBatch& batch) {
+  if (context.completed_task) {
+    batch.Delete(families.tasks, keys::Task(handle, *context.completed_task));
+  }
+  TimerChanges timers(db, families.timers, families.timer_owners, handle, id);
+  for (const engine::Effect& effect : step.effects) {
+    absl::Status status = absl::OkStatus();
+    if (const auto* schedule = std::get_if<engine::ScheduleTask>(&effect)) {
+      batch.Put(families.tasks, keys::Task(handle, schedule->task),
+                EncodeTask(engine::StoredTask{id, *schedule}));
+    } else if (const auto* cancel = std::get_if<engine::CancelTask>(&effect)) {
+      batch.Delete(families.tasks, keys::Task(handle, cancel->task));
+    } else if (const auto* arm = std::get_if<engine::ArmTimer>(&effect)) {
+      status = timers.Arm(arm->timer, arm->due);
+    } else if (const auto* moot = std::get_if<engine::CancelTimers>(&effect)) {
+      status = timers.Cancel(moot->frame, moot->seq);
+    }
+    if (!status.ok()) return status;
+  }
+  timers.AddTo(batch);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& step,
@@ -101,34 +152,15 @@ absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& ste
   rocksdb::WriteBatch batch;
   batch.Put(families_.executions, keys::ExecutionRecord(id),
             EncodeExecutionRecord(RecordOf(state)));
-
-  // The listing indexes: by start time, machine and status. The status changes once, at the
-  // end; writing the end's keys again (a retried commit) is harmless.
-  auto listing = [&](const std::string& machine, std::optional<ExecutionStatus> status) {
-    return keys::ListingKey(keys::ListingPrefix(machine, status), info.start_time, id);
-  };
-  const std::string& machine = info.state_machine_name;
   if (context.created) {
     batch.Put(families_.executions, keys::ExecutionHandle(id), keys::HandleValue(handle));
     batch.Put(families_.executions, keys::ExecutionStart(id),
               EncodeExecutionStart(ExecutionStart{info, engine::ExecutionInput(state)}));
-    batch.Put(families_.indexes, listing("", std::nullopt), "");
-    batch.Put(families_.indexes, listing(machine, std::nullopt), "");
   }
-  if (context.created || ended) {
-    if (ended) {
-      batch.Delete(families_.indexes, listing("", ExecutionStatus::kRunning));
-      batch.Delete(families_.indexes, listing(machine, ExecutionStatus::kRunning));
-      batch.Put(families_.indexes, keys::Finished(state.stop_time, id), "");
-    }
-    batch.Put(families_.indexes, listing("", state.status), "");
-    batch.Put(families_.indexes, listing(machine, state.status), "");
-  }
-
+  AddListing(state, context.created, batch, families_.indexes);
   for (const engine::HistoryEvent& event : step.history) {
     batch.Put(families_.history, keys::History(handle, event.id), EncodeHistoryEvent(event));
   }
-
   if (ended) {
     // Nothing of a finished execution runs any more: drop its frames, timers and tasks whole
     // (the step's own effects included, which are all moot).
@@ -137,25 +169,8 @@ absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& ste
     if (absl::Status timers = DeleteAllTimers(handle, batch); !timers.ok()) return timers;
   } else {
     AddFrames(state, step, handle, batch, families_.frames);
-    if (context.completed_task) {
-      batch.Delete(families_.tasks, keys::Task(handle, *context.completed_task));
-    }
-    TimerChanges timers(*db_, families_.timers, families_.timer_owners, handle, id);
-    for (const engine::Effect& effect : step.effects) {
-      absl::Status status = absl::OkStatus();
-      if (const auto* schedule = std::get_if<engine::ScheduleTask>(&effect)) {
-        batch.Put(families_.tasks, keys::Task(handle, schedule->task),
-                  EncodeTask(engine::StoredTask{id, *schedule}));
-      } else if (const auto* cancel = std::get_if<engine::CancelTask>(&effect)) {
-        batch.Delete(families_.tasks, keys::Task(handle, cancel->task));
-      } else if (const auto* arm = std::get_if<engine::ArmTimer>(&effect)) {
-        status = timers.Arm(arm->timer, arm->due);
-      } else if (const auto* moot = std::get_if<engine::CancelTimers>(&effect)) {
-        status = timers.Cancel(moot->frame, moot->seq);
-      }
-      if (!status.ok()) return status;
-    }
-    timers.AddTo(batch);
+    absl::Status effects = AddEffects(*db_, families_, id, handle, step, context, batch);
+    if (!effects.ok()) return effects;
   }
 
   if (absl::Status written = Write(batch); !written.ok()) return written;
