@@ -9,9 +9,6 @@
 
 namespace stepwise::cli {
 
-// "2024-01-31T12:00:00.000Z" for milliseconds since the Unix epoch.
-std::string FormatIsoMillis(std::int64_t millis);
-
 // {"id", "timestamp" (ISO 8601, UTC, ms), "type", ...the event's details}: how `stepwise run
 // --history` shows one event.
 nlohmann::ordered_json HistoryEventJson(const engine::HistoryEvent& event);

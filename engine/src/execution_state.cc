@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "iso_time.h"
+#include "stepwise/engine/iso_time.h"
 
 namespace stepwise::engine {
 

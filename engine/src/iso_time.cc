@@ -1,4 +1,4 @@
-#include "iso_time.h"
+#include "stepwise/engine/iso_time.h"
 
 #include <cstdio>
 

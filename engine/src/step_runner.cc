@@ -196,8 +196,10 @@ bool StepRunner::ExitState(Frame& frame, json output, int next) {
   const dsl::State& current = Current(frame);
   if (auto too_big = CheckSize(frame, output)) {
     // The output is too big to pass on: the state fails instead (Catch can still handle it).
+    // The frame may be gone afterwards (a failed branch), so only its id is used.
+    FrameId id = frame.id;
     HandleError(frame, std::move(*too_big));
-    return Find(frame.id) != nullptr && frame.phase == FramePhase::kRunning;
+    return StillRunning(id);
   }
   HistoryEvent& exited = RecordState(ExitedEventType(current), frame);
   if (options_.history_payloads) exited.details["output"] = output;

@@ -50,6 +50,9 @@ class StepRunner {
   // --- helpers for the states (step_runner_io.cc) ---
   const dsl::State& Current(const Frame& frame) const { return frame.graph->states[frame.state]; }
   Frame* Find(FrameId id);
+  // Whether frame `id` still exists and is running (after an error handler or a transition
+  // that may have removed it, put it to wait, or sent it to a Catch).
+  bool StillRunning(FrameId id);
   Frame& NewFrame(FrameId parent, std::int64_t child_index, const dsl::StateGraph* graph);
   void Touch(const Frame& frame) { touched_.insert(frame.id); }
   void RemoveFrame(FrameId id);

@@ -25,14 +25,10 @@ bool IsMap(const dsl::State& state) { return std::holds_alternative<dsl::MapStat
 bool StepRunner::RunParallel(Frame& frame, const dsl::ParallelState& parallel) {
   const dsl::State& current = Current(frame);
   FrameId id = frame.id;
-  auto go_on = [this, id] {
-    Frame* after = Find(id);
-    return after != nullptr && after->phase == FramePhase::kRunning;
-  };
   auto effective = EffectiveInput(frame, /*keep_raw=*/true);
-  if (!effective.ok()) return HandleError(frame, effective.error()), go_on();
+  if (!effective.ok()) return HandleError(frame, effective.error()), StillRunning(id);
   auto parameters = ApplyTemplate(frame, current.parameters, std::move(effective).value());
-  if (!parameters.ok()) return HandleError(frame, parameters.error()), go_on();
+  if (!parameters.ok()) return HandleError(frame, parameters.error()), StillRunning(id);
   ChildrenProgress& progress = frame.children.emplace();
   progress.total = static_cast<std::int64_t>(parallel.branches.size());
   progress.results = NullArray(progress.total);
@@ -46,12 +42,8 @@ bool StepRunner::RunParallel(Frame& frame, const dsl::ParallelState& parallel) {
 
 bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
   FrameId id = frame.id;
-  auto go_on = [this, id] {
-    Frame* after = Find(id);
-    return after != nullptr && after->phase == FramePhase::kRunning;
-  };
   auto effective = EffectiveInput(frame, /*keep_raw=*/true);
-  if (!effective.ok()) return HandleError(frame, effective.error()), go_on();
+  if (!effective.ok()) return HandleError(frame, effective.error()), StillRunning(id);
   json input = std::move(effective).value();
   json items;
   if (!map.items_path || map.items_path->text() == "$") {
@@ -62,20 +54,20 @@ bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
       return HandleError(
                  frame, RuntimeError(frame, "Invalid path '" + map.items_path->text() +
                                                 "' : " + std::string(selected.status().message()))),
-             go_on();
+             StillRunning(id);
     }
     items = *std::move(selected);
   }
   if (!items.is_array()) {
     return HandleError(frame, RuntimeError(frame, "Map state input must be an array but was: " +
                                                       items.dump())),
-           go_on();
+           StillRunning(id);
   }
   auto max_concurrency = ResolveInteger(frame, map.max_concurrency, input, "MaxConcurrencyPath", 0);
-  if (!max_concurrency.ok()) return HandleError(frame, max_concurrency.error()), go_on();
+  if (!max_concurrency.ok()) return HandleError(frame, max_concurrency.error()), StillRunning(id);
   auto tolerated_count =
       ResolveInteger(frame, map.tolerated_failure_count, input, "ToleratedFailureCountPath", -1);
-  if (!tolerated_count.ok()) return HandleError(frame, tolerated_count.error()), go_on();
+  if (!tolerated_count.ok()) return HandleError(frame, tolerated_count.error()), StillRunning(id);
   double tolerated_percentage = -1;
   if (map.tolerated_failure_percentage.literal) {
     tolerated_percentage = *map.tolerated_failure_percentage.literal;
@@ -91,7 +83,7 @@ bool StepRunner::RunMap(Frame& frame, const dsl::MapState& map) {
                                              "refers to value \"" +
                                                  shown + "\" which is not a valid percentage: " +
                                                  path->text())),
-             go_on();
+             StillRunning(id);
     }
     tolerated_percentage = value->get<double>();
   }
@@ -136,8 +128,7 @@ bool StepRunner::AdvanceChildren(Frame& frame) {
           AbandonDescendants(frame.id);
           FrameId id = frame.id;
           HandleError(frame, std::move(error));
-          Frame* after = Find(id);
-          return after != nullptr && after->phase == FramePhase::kRunning;
+          return StillRunning(id);
         }
         input = std::move(selected).value();
       } else {
@@ -219,8 +210,7 @@ void StepRunner::OnChildFailed(Frame& child, dsl::StatesError error) {
   parent.children.reset();
   parent.phase = FramePhase::kRunning;
   HandleError(parent, std::move(error));
-  Frame* after = Find(id);
-  if (after != nullptr && after->phase == FramePhase::kRunning) state_.ready.push_back(id);
+  if (StillRunning(id)) state_.ready.push_back(id);
 }
 
 bool StepRunner::CompleteChildren(Frame& frame) {
@@ -230,14 +220,10 @@ bool StepRunner::CompleteChildren(Frame& frame) {
   frame.children.reset();
   frame.phase = FramePhase::kRunning;
   Record(IsMap(current) ? "MapStateSucceeded" : "ParallelStateSucceeded");
-  auto go_on = [this, id] {
-    Frame* after = Find(id);
-    return after != nullptr && after->phase == FramePhase::kRunning;
-  };
   auto selected = ApplyTemplate(frame, current.result_selector, std::move(results));
-  if (!selected.ok()) return HandleError(frame, selected.error()), go_on();
+  if (!selected.ok()) return HandleError(frame, selected.error()), StillRunning(id);
   auto output = StateOutput(frame, current.result_path, std::move(selected).value());
-  if (!output.ok()) return HandleError(frame, output.error()), go_on();
+  if (!output.ok()) return HandleError(frame, output.error()), StillRunning(id);
   return ExitState(frame, std::move(output).value());
 }
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <utility>
 
-#include "iso_time.h"
 #include "payload_size.h"
 #include "step_runner.h"
+#include "stepwise/engine/iso_time.h"
 
 namespace stepwise::engine {
 
@@ -24,6 +24,11 @@ bool IsRoot(const std::optional<dsl::JsonPath>& path) {
 Frame* StepRunner::Find(FrameId id) {
   auto it = state_.frames.find(id);
   return it == state_.frames.end() ? nullptr : &it->second;
+}
+
+bool StepRunner::StillRunning(FrameId id) {
+  Frame* frame = Find(id);
+  return frame != nullptr && frame->phase == FramePhase::kRunning;
 }
 
 Frame& StepRunner::NewFrame(FrameId parent, std::int64_t child_index,

@@ -51,24 +51,20 @@ json LambdaInvokeResult(json payload) {
 bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   const dsl::State& current = Current(frame);
   FrameId id = frame.id;
-  auto go_on = [this, id] {
-    Frame* after = Find(id);
-    return after != nullptr && after->phase == FramePhase::kRunning;
-  };
   auto effective = EffectiveInput(frame, /*keep_raw=*/true);
-  if (!effective.ok()) return HandleError(frame, effective.error()), go_on();
+  if (!effective.ok()) return HandleError(frame, effective.error()), StillRunning(id);
   const json& selected = effective.value();
 
   auto timeout = ResolveInteger(frame, task.timeout_seconds, selected, "TimeoutSecondsPath", 60);
-  if (!timeout.ok()) return HandleError(frame, timeout.error()), go_on();
+  if (!timeout.ok()) return HandleError(frame, timeout.error()), StillRunning(id);
   auto heartbeat =
       ResolveInteger(frame, task.heartbeat_seconds, selected, "HeartbeatSecondsPath", 0);
-  if (!heartbeat.ok()) return HandleError(frame, heartbeat.error()), go_on();
+  if (!heartbeat.ok()) return HandleError(frame, heartbeat.error()), StillRunning(id);
   if (timeout.value() <= 0 || heartbeat.value() < 0) {
     return HandleError(frame, RuntimeError(frame,
                                            "TimeoutSeconds and HeartbeatSeconds must be "
                                            "positive integers")),
-           go_on();
+           StillRunning(id);
   }
 
   TaskRef ref{frame.id, frame.seq};
@@ -76,7 +72,7 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   if (with_token) state_.context["Task"] = {{"Token", ref.Token()}};
   auto parameters = ApplyTemplate(frame, current.parameters, std::move(effective).value());
   if (with_token) state_.context.erase("Task");
-  if (!parameters.ok()) return HandleError(frame, parameters.error()), go_on();
+  if (!parameters.ok()) return HandleError(frame, parameters.error()), StillRunning(id);
 
   ScheduleTask schedule;
   schedule.task = ref;
@@ -92,7 +88,7 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
       return HandleError(frame, RuntimeError(frame,
                                              "The lambda:invoke integration needs "
                                              "Parameters with a string 'FunctionName'")),
-             go_on();
+             StillRunning(id);
     }
     schedule.function = LambdaFunctionName(name->get<std::string>());
     schedule.input = LambdaPayload(input);
@@ -102,7 +98,7 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   }
   // The state's input after Parameters is subject to the payload limit too (as on AWS).
   if (auto too_big = CheckSize(frame, schedule.input)) {
-    return HandleError(frame, *too_big), go_on();
+    return HandleError(frame, *too_big), StillRunning(id);
   }
 
   HistoryEvent& scheduled = Record("TaskScheduled");
@@ -142,8 +138,7 @@ void StepRunner::OnTaskSucceeded(Frame& frame, json output) {
   if (options_.history_payloads) succeeded.details["output"] = output;
 
   auto resume = [this, id] {
-    Frame* after = Find(id);
-    if (after != nullptr && after->phase == FramePhase::kRunning) state_.ready.push_back(id);
+    if (StillRunning(id)) state_.ready.push_back(id);
   };
   if (auto too_big = CheckSize(frame, output)) return HandleError(frame, *too_big), resume();
   auto selected = ApplyTemplate(frame, current.result_selector, std::move(output));
@@ -169,8 +164,7 @@ void StepRunner::OnTaskFailed(Frame& frame, dsl::StatesError error, const char* 
   frame.phase = FramePhase::kRunning;
   Record(event_type).details = {{"error", error.error}, {"cause", error.cause}};
   HandleError(frame, std::move(error));
-  Frame* after = Find(id);
-  if (after != nullptr && after->phase == FramePhase::kRunning) state_.ready.push_back(id);
+  if (StillRunning(id)) state_.ready.push_back(id);
 }
 
 }  // namespace stepwise::engine
