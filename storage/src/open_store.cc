@@ -26,24 +26,36 @@ namespace {
 // it is created. Bump it when a release changes either in a way older releases would misread.
 constexpr int kFormatVersion = 1;
 
+// How a family's keys are used, which decides how it is tuned.
+enum class Shape {
+  // Point lookups of keys that may be absent, and short scans.
+  kRecords,
+  // Keys written and soon deleted: they pile up tombstones at the front of the key space, which
+  // every scan from the start wades through until compacted; a file with many deletions is
+  // compacted early.
+  kQueue,
+  // Written once, appended in key order, only ever range-scanned, and far larger than the rest
+  // (history). Its memory must not grow with its length: no Bloom filter (range scans cannot use
+  // one, and at 10 bits a key it would fill the block cache as history grows), large blocks (a
+  // small index), and a small memtable (bursts of history need no large one to absorb them).
+  kLog,
+};
+
 struct FamilySpec {
   const char* name;
   rocksdb::ColumnFamilyHandle* Families::*handle;
-  // Families whose keys are written and soon deleted (a queue) pile up tombstones at the front
-  // of the key space, which every scan from the start wades through until compacted; a file
-  // with many deletions is compacted early.
-  bool queue_like;
+  Shape shape;
 };
 
 constexpr FamilySpec kFamilies[] = {
-    {"definitions", &Families::definitions, false},
-    {"executions", &Families::executions, false},
-    {"frames", &Families::frames, false},
-    {"history", &Families::history, false},
-    {"timers", &Families::timers, true},
-    {"timer_owners", &Families::timer_owners, true},
-    {"tasks", &Families::tasks, true},
-    {"indexes", &Families::indexes, false},
+    {"definitions", &Families::definitions, Shape::kRecords},
+    {"executions", &Families::executions, Shape::kRecords},
+    {"frames", &Families::frames, Shape::kRecords},
+    {"history", &Families::history, Shape::kLog},
+    {"timers", &Families::timers, Shape::kQueue},
+    {"timer_owners", &Families::timer_owners, Shape::kQueue},
+    {"tasks", &Families::tasks, Shape::kQueue},
+    {"indexes", &Families::indexes, Shape::kRecords},
 };
 
 rocksdb::DBOptions DatabaseOptions(const RocksStoreOptions& options, rocksdb::Env* env) {
@@ -60,19 +72,24 @@ rocksdb::DBOptions DatabaseOptions(const RocksStoreOptions& options, rocksdb::En
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const RocksStoreOptions& options,
                                            const std::shared_ptr<rocksdb::Cache>& cache,
-                                           bool queue_like) {
+                                           Shape shape) {
   rocksdb::ColumnFamilyOptions family;
-  family.write_buffer_size = std::max<std::size_t>(options.memtable_bytes / 4, 1u << 20);
+  std::size_t share = shape == Shape::kLog ? 16 : 4;
+  family.write_buffer_size = std::max<std::size_t>(options.memtable_bytes / share, 1u << 20);
   family.level_compaction_dynamic_level_bytes = true;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
-  // Most reads are point lookups of keys that may be absent (a timer being armed for the first
-  // time, an execution started twice): a Bloom filter answers those without reading a block.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  if (shape == Shape::kLog) {
+    table.block_size = 32u << 10;
+  } else {
+    // Most reads are point lookups of keys that may be absent (a timer being armed for the
+    // first time, an execution started twice): a Bloom filter answers those without a block.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
   table.cache_index_and_filter_blocks = true;  // their memory counts against the cache
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  if (queue_like) {
+  if (shape == Shape::kQueue) {
     family.table_properties_collector_factories.push_back(
         rocksdb::NewCompactOnDeletionCollectorFactory(/*sliding_window_size=*/128,
                                                       /*deletion_trigger=*/64));
@@ -169,10 +186,10 @@ absl::StatusOr<std::unique_ptr<engine::Store>> OpenRocksStore(const std::string&
   // Open what is there (families a later release added included, so that opening does not fail
   // before the format check can say why), and ours when creating.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(options, cache, false));
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(options, cache, Shape::kRecords));
   for (const FamilySpec& spec : kFamilies) {
     if (!exists || std::find(existing.begin(), existing.end(), spec.name) != existing.end()) {
-      descriptors.emplace_back(spec.name, FamilyOptions(options, cache, spec.queue_like));
+      descriptors.emplace_back(spec.name, FamilyOptions(options, cache, spec.shape));
     }
   }
   for (const std::string& name : existing) {
@@ -203,7 +220,7 @@ absl::StatusOr<std::unique_ptr<engine::Store>> OpenRocksStore(const std::string&
     // Same format, yet a family is missing: its creation was cut short. Nothing can be in it.
     rocksdb::ColumnFamilyHandle* created = nullptr;
     rocksdb::Status status =
-        db->CreateColumnFamily(FamilyOptions(options, cache, spec.queue_like), spec.name, &created);
+        db->CreateColumnFamily(FamilyOptions(options, cache, spec.shape), spec.name, &created);
     if (!status.ok()) {
       CloseAll(*db, handles);
       return OpenError(dir, status);
