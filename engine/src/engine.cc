@@ -41,6 +41,9 @@ struct StartJob {
 };
 
 using Job = std::variant<StartJob, Event>;
+
+// How long a timer whose step could not be committed waits before it fires again.
+constexpr std::int64_t kTimerRetryMillis = 1000;
 using Done = std::function<void(absl::Status)>;
 
 }  // namespace
@@ -52,10 +55,7 @@ struct Engine::Impl {
         options(std::move(options)),
         dispatcher(std::move(dispatcher)),
         random(std::random_device{}()),
-        timers(clock,
-               [this](const std::string& id, const TimerRef& timer) {
-                 Submit(id, Event{TimerFired{timer}}, nullptr);
-               }),
+        timers(clock, [this](const std::string& id, const TimerRef& timer) { Fire(id, timer); }),
         pool(this->options.step_threads) {
     if (this->options.retain_for.count() > 0 || this->options.retain_count > 0) {
       retention = std::thread([this] { EnforceRetention(); });
@@ -96,6 +96,7 @@ struct Engine::Impl {
   };
 
   void Submit(const std::string& execution_id, Job job, Done done);
+  void Fire(const std::string& execution_id, const TimerRef& timer);
   absl::Status SubmitAndWait(const std::string& execution_id, Job job);
   void Drain(const std::string& execution_id, std::shared_ptr<Slot> slot);
   absl::Status RunStart(const std::string& execution_id, StartJob& start,
@@ -153,6 +154,20 @@ void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
     slot->draining = true;
     pool.Post([this, execution_id, slot] { Drain(execution_id, slot); });
   }
+}
+
+// No caller waits for a timer's step to report a failure to, so a commit that fails because the
+// store cannot write (a full disk, an I/O error) must not drop the timer: it fires again later,
+// and the execution goes on once the store writes again. Its stored record is there all along,
+// so a restart in between re-arms it too.
+void Engine::Impl::Fire(const std::string& execution_id, const TimerRef& timer) {
+  Submit(execution_id, Event{TimerFired{timer}}, [this, execution_id, timer](absl::Status status) {
+    if (status.code() != absl::StatusCode::kResourceExhausted &&
+        status.code() != absl::StatusCode::kUnavailable) {
+      return;  // done, or stale (the timer was cancelled meanwhile)
+    }
+    timers.Arm(execution_id, timer, NowMillis(clock) + kTimerRetryMillis);
+  });
 }
 
 absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job job) {
@@ -265,7 +280,7 @@ void Engine::Impl::Release(const std::string& execution_id, const Step& step) {
       queues.Remove(MakeTaskToken(execution_id, cancel->task));
     } else if (const auto* arm = std::get_if<ArmTimer>(&effect)) {
       if (arm->timer.kind == TimerKind::kContinue) {
-        Submit(execution_id, Event{TimerFired{arm->timer}}, nullptr);
+        Fire(execution_id, arm->timer);
       } else {
         timers.Arm(execution_id, arm->timer, arm->due);
       }
@@ -316,7 +331,7 @@ absl::Status Engine::Recover() {
   if (!timers.ok()) return timers.status();
   for (const StoredTimer& timer : *timers) {
     if (timer.timer.kind == TimerKind::kContinue) {
-      impl_->Submit(timer.execution_id, Event{TimerFired{timer.timer}}, nullptr);
+      impl_->Fire(timer.execution_id, timer.timer);
     } else {
       impl_->timers.Arm(timer.execution_id, timer.timer, timer.due);
     }

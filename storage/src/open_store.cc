@@ -186,7 +186,8 @@ absl::StatusOr<std::unique_ptr<engine::Store>> OpenRocksStore(const std::string&
   // Open what is there (families a later release added included, so that opening does not fail
   // before the format check can say why), and ours when creating.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(options, cache, Shape::kRecords));
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           FamilyOptions(options, cache, Shape::kRecords));
   for (const FamilySpec& spec : kFamilies) {
     if (!exists || std::find(existing.begin(), existing.end(), spec.name) != existing.end()) {
       descriptors.emplace_back(spec.name, FamilyOptions(options, cache, spec.shape));

@@ -35,7 +35,13 @@ absl::Status RocksStore::Write(rocksdb::WriteBatch& batch) {
       rocksdb::Status resumed = db_->Resume();
       if (resumed.IsBusy()) {
         // RocksDB is already recovering by itself (it does after a full disk, once it sees
-        // free space again); writes work again when it is done.
+        // free space again); writes work again when it is done. Until then the cause of the
+        // failure is what the caller needs to hear.
+        if (last_write_error_.code() == absl::StatusCode::kResourceExhausted) {
+          return absl::ResourceExhaustedError(
+              "the disk is full (or was at the last write, and the data directory is still "
+              "recovering): free space on the data directory's file system, then retry");
+        }
         return absl::UnavailableError(
             "the data directory is recovering from an earlier write error; retry shortly");
       }
@@ -47,8 +53,11 @@ absl::Status RocksStore::Write(rocksdb::WriteBatch& batch) {
   write.sync = options_.sync_writes;
   rocksdb::Status status = db_->Write(write, &batch);
   if (!status.ok()) {
+    absl::Status error = ToAbslStatus(status);
+    std::lock_guard lock(resume_mutex_);
+    last_write_error_ = error;
     write_failed_.store(true, std::memory_order_release);
-    return ToAbslStatus(status);
+    return error;
   }
   return absl::OkStatus();
 }

@@ -106,6 +106,7 @@ class RocksStore final : public engine::Store {
 
   std::atomic<bool> write_failed_{false};
   std::mutex resume_mutex_;
+  absl::Status last_write_error_;  // guarded by resume_mutex_
   HandleAllocator allocator_;
   // Only PutDefinition takes it: two new versions of one name must not get the same number.
   std::mutex definitions_mutex_;

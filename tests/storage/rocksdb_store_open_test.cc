@@ -17,6 +17,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "storage/full_disk_file_system.h"
 #include "storage/store_test_support.h"
 
 namespace stepwise::storage::testing {
@@ -227,54 +228,6 @@ TEST_F(CorruptionTest, AFrameFromANewerReleaseIsDataLoss) {
   EXPECT_TRUE(store().DescribeExecution(id()).ok());  // the rest is still readable
 }
 
-// A file system that reports a full disk for every write while `full` is set.
-class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
- public:
-  explicit FullDiskFileSystem(std::shared_ptr<rocksdb::FileSystem> target)
-      : FileSystemWrapper(std::move(target)) {}
-  const char* Name() const override { return "FullDiskFileSystem"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                    rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus status = target()->NewWritableFile(name, options, file, debug);
-    if (status.ok()) *file = std::make_unique<File>(std::move(*file), full_);
-    return status;
-  }
-  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                       std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                       rocksdb::IODebugContext* debug) override {
-    rocksdb::IOStatus status = target()->ReopenWritableFile(name, options, file, debug);
-    if (status.ok()) *file = std::make_unique<File>(std::move(*file), full_);
-    return status;
-  }
-
-  std::atomic<bool>& full() { return full_; }
-
- private:
-  class File : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> target, std::atomic<bool>& full)
-        : FSWritableFileOwnerWrapper(std::move(target)), full_(full) {}
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             rocksdb::IODebugContext* debug) override {
-      if (full_) return rocksdb::IOStatus::NoSpace("injected: no space left on device");
-      return target()->Append(data, options, debug);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             const rocksdb::DataVerificationInfo& info,
-                             rocksdb::IODebugContext* debug) override {
-      if (full_) return rocksdb::IOStatus::NoSpace("injected: no space left on device");
-      return target()->Append(data, options, info, debug);
-    }
-
-   private:
-    std::atomic<bool>& full_;
-  };
-
-  std::atomic<bool> full_{false};
-};
-
 TEST(RocksStoreDiskFullTest, AFullDiskFailsTheCommitCleanlyAndReadsGoOn) {
   TempDir dir;
   auto file_system = std::make_shared<FullDiskFileSystem>(rocksdb::FileSystem::Default());
@@ -301,11 +254,12 @@ TEST(RocksStoreDiskFullTest, AFullDiskFailsTheCommitCleanlyAndReadsGoOn) {
   EXPECT_EQ(listed->executions.size(), 1u);
 
   file_system->full() = false;  // the operator freed space
-  // RocksDB may first have to finish recovering; until then writes are Unavailable.
+  // RocksDB may first have to finish recovering; until then writes are refused, still naming
+  // the full disk as the cause.
   absl::Status retried = CommitCreated(store, second);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (!retried.ok() && std::chrono::steady_clock::now() < deadline) {
-    EXPECT_EQ(retried.code(), absl::StatusCode::kUnavailable) << retried;
+    EXPECT_EQ(retried.code(), absl::StatusCode::kResourceExhausted) << retried;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     retried = CommitCreated(store, second);
   }

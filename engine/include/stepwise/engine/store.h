@@ -97,7 +97,11 @@ class Store {
   // children's items only when `step.children_started` does, and each child result of
   // `step.child_results` under its own key, so a step in a 10,000-item Map writes a few hundred
   // bytes; the history events; timers armed and cancelled and tasks scheduled or cancelled as
-  // `step.effects` say, and the completed task's record removed.
+  // `step.effects` say, and the completed task's record removed. Steps of different executions
+  // may be committed concurrently (and share fsyncs); the steps of one execution must be
+  // committed one at a time, in order (the Engine's strand per execution does that). A failed
+  // commit writes nothing: ResourceExhausted when the disk is full, Unavailable for other I/O
+  // errors; the caller may try again later.
   virtual absl::Status CommitStep(const ExecutionState& state, const Step& step,
                                   const CommitContext& context) = 0;
   // The whole state of one execution. NotFound when absent. Frames come back with `graph`
