@@ -10,10 +10,18 @@ namespace {
 constexpr const char* kUsage = R"(usage: stepwise <command> [arguments]
 
 commands:
+  server [options]            run the Stepwise server (gRPC 127.0.0.1:7233, HTTP 127.0.0.1:8080,
+                              data in ./stepwise-data) until SIGTERM or Ctrl-C
   validate FILE... [--json]   check state machine definitions (Amazon States Language)
   run DEFINITION [options]    run one execution in this process and print its result
                               ([--input JSON | --input-file FILE] [--function NAME=COMMAND]...
                               [--json] [--history] [--time-scale F])
+
+client commands (talk to a server over gRPC: --server ADDR, --token T, --tls-ca FILE, --json):
+  machine create|update|describe|list|delete|validate   state machines
+  exec start|describe|history|list|stop|watch|redrive   executions
+  task poll|succeed|fail|heartbeat                      tasks, as a worker sees them
+  ping                                                  check the server, the address and token
 
 Run 'stepwise <command> --help' for a command's options.
 )";
@@ -30,6 +38,11 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "validate") return stepwise::cli::RunValidate(args);
   if (command == "run") return stepwise::cli::RunRun(args);
+  if (command == "server") return stepwise::cli::RunServer(args);
+  if (command == "machine") return stepwise::cli::RunMachine(args);
+  if (command == "exec") return stepwise::cli::RunExec(args);
+  if (command == "task") return stepwise::cli::RunTask(args);
+  if (command == "ping") return stepwise::cli::RunPing(args);
   std::cerr << "stepwise: unknown command '" << command << "'\n\n" << kUsage;
   return 2;
 }

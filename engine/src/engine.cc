@@ -1,28 +1,24 @@
 #include "stepwise/engine/engine.h"
 
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <future>
 #include <limits>
-#include <map>
-#include <mutex>
-#include <random>
-#include <thread>
-#include <unordered_map>
 #include <utility>
-#include <variant>
 
+#include "engine_impl.h"
 #include "stepwise/dsl/compile.h"
-#include "task_queues.h"
-#include "thread_pool.h"
-#include "timer_service.h"
+#include "stepwise/engine/task_token.h"
 
 namespace stepwise::engine {
 
 using nlohmann::json;
 
 namespace {
+
+// How long work that found the store unwritable waits before it is tried again.
+constexpr std::chrono::milliseconds kRetryDelay{1000};
+
+}  // namespace
 
 std::int64_t NowMillis(const Clock& clock) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
@@ -33,112 +29,62 @@ std::string ExecutionId(const std::string& machine, const std::string& name) {
   return "arn:stepwise:states:local:execution:" + machine + ":" + name;
 }
 
-// Starts an execution, as a job of its own slot so that two starts of one name serialise.
-struct StartJob {
-  std::string machine;
-  ExecutionInfo info;
-  json input;
-};
+std::string StateMachineId(const std::string& machine) {
+  return "arn:stepwise:states:local:stateMachine:" + machine;
+}
 
-using Job = std::variant<StartJob, Event>;
+bool Transient(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kResourceExhausted ||
+         status.code() == absl::StatusCode::kUnavailable;
+}
 
-// How long a timer whose step could not be committed waits before it fires again.
-constexpr std::int64_t kTimerRetryMillis = 1000;
-using Done = std::function<void(absl::Status)>;
-
-}  // namespace
-
-struct Engine::Impl {
-  Impl(Store& store, const Clock& clock, EngineOptions options, TaskDispatcher dispatcher)
-      : store(store),
-        clock(clock),
-        options(std::move(options)),
-        dispatcher(std::move(dispatcher)),
-        random(std::random_device{}()),
-        timers(clock, [this](const std::string& id, const TimerRef& timer) { Fire(id, timer); }),
-        pool(this->options.step_threads) {
-    if (this->options.retain_for.count() > 0 || this->options.retain_count > 0) {
-      retention = std::thread([this] { EnforceRetention(); });
-    }
+Engine::Impl::Impl(Store& store, const Clock& clock, EngineOptions options,
+                   TaskDispatcher dispatcher)
+    : store(store),
+      clock(clock),
+      options(std::move(options)),
+      dispatcher(std::move(dispatcher)),
+      random(std::random_device{}()),
+      timers(clock, [this](const std::string& id, const TimerRef& timer) { Fire(id, timer); }),
+      pool(this->options.step_threads) {
+  if (this->options.retain_for.count() > 0 || this->options.retain_count > 0) {
+    retention = std::thread([this] { EnforceRetention(); });
   }
+}
 
-  // Deletes finished executions past the retention limits until stopped.
-  void EnforceRetention() {
-    std::unique_lock lock(retention_mutex);
-    while (!retention_stop.wait_for(lock, options.retention_interval,
-                                    [this] { return stopping_retention; })) {
-      std::int64_t cutoff = options.retain_for.count() > 0
-                                ? NowMillis(clock) - options.retain_for.count() * 1000
-                                : std::numeric_limits<std::int64_t>::min();
-      std::int64_t keep = options.retain_count > 0 ? options.retain_count
-                                                   : std::numeric_limits<std::int64_t>::max();
-      lock.unlock();
-      // A failure (disk full, ...) is retried at the next interval; serving goes on.
-      (void)store.DeleteFinished(cutoff, keep);
-      lock.lock();
-    }
+void Engine::Impl::EnforceRetention() {
+  std::unique_lock lock(retention_mutex);
+  while (!retention_stop.wait_for(lock, options.retention_interval,
+                                  [this] { return stopping_retention; })) {
+    std::int64_t cutoff = options.retain_for.count() > 0
+                              ? NowMillis(clock) - options.retain_for.count() * 1000
+                              : std::numeric_limits<std::int64_t>::min();
+    std::int64_t keep =
+        options.retain_count > 0 ? options.retain_count : std::numeric_limits<std::int64_t>::max();
+    lock.unlock();
+    // A failure (disk full, ...) is retried at the next interval; serving goes on.
+    (void)store.DeleteFinished(cutoff, keep);
+    lock.lock();
   }
+}
 
-  void StopRetention() {
-    {
-      std::lock_guard lock(retention_mutex);
-      stopping_retention = true;
-    }
-    retention_stop.notify_all();
-    if (retention.joinable()) retention.join();
+void Engine::Impl::StopRetention() {
+  {
+    std::lock_guard lock(retention_mutex);
+    stopping_retention = true;
   }
+  retention_stop.notify_all();
+  if (retention.joinable()) retention.join();
+}
 
-  // One execution's queue of jobs; at most one thread drains it at a time (its strand).
-  struct Slot {
-    std::mutex mutex;
-    std::deque<std::pair<Job, Done>> jobs;
-    bool draining = false;
-  };
+StepInput Engine::Impl::At() {
+  std::lock_guard lock(random_mutex);
+  return StepInput{NowMillis(clock), random()};
+}
 
-  void Submit(const std::string& execution_id, Job job, Done done);
-  void Fire(const std::string& execution_id, const TimerRef& timer);
-  absl::Status SubmitAndWait(const std::string& execution_id, Job job);
-  void Drain(const std::string& execution_id, std::shared_ptr<Slot> slot);
-  absl::Status RunStart(const std::string& execution_id, StartJob& start,
-                        std::optional<ExecutionState>& state,
-                        std::shared_ptr<const Interpreter>& interpreter);
-  absl::Status RunEvent(const std::string& execution_id, Event& event,
-                        std::optional<ExecutionState>& state,
-                        std::shared_ptr<const Interpreter>& interpreter);
-  void Release(const std::string& execution_id, const Step& step);
-  absl::StatusOr<std::shared_ptr<const Interpreter>> InterpreterFor(const std::string& machine,
-                                                                    std::int64_t version);
-  StepInput At() {
-    std::lock_guard lock(random_mutex);
-    return StepInput{NowMillis(clock), random()};
-  }
-
-  Store& store;
-  const Clock& clock;
-  EngineOptions options;
-  TaskDispatcher dispatcher;
-
-  std::mutex random_mutex;
-  std::mt19937_64 random;
-
-  std::mutex machines_mutex;
-  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const Interpreter>> machines;
-
-  std::mutex slots_mutex;
-  std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
-
-  std::mutex finished_mutex;
-  std::condition_variable finished;
-
-  std::mutex retention_mutex;
-  std::condition_variable retention_stop;
-  bool stopping_retention = false;
-  std::thread retention;
-
-  TaskQueues queues;
-  TimerService timers;
-  ThreadPool pool;  // last: destroyed first, so no job outlives the members it uses
-};
+void Engine::Impl::RetryLater(std::function<void()> run) {
+  deadlines.Schedule(std::chrono::steady_clock::now() + kRetryDelay, std::move(run));
+}
 
 void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
   std::shared_ptr<Slot> slot;
@@ -162,11 +108,8 @@ void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
 // so a restart in between re-arms it too.
 void Engine::Impl::Fire(const std::string& execution_id, const TimerRef& timer) {
   Submit(execution_id, Event{TimerFired{timer}}, [this, execution_id, timer](absl::Status status) {
-    if (status.code() != absl::StatusCode::kResourceExhausted &&
-        status.code() != absl::StatusCode::kUnavailable) {
-      return;  // done, or stale (the timer was cancelled meanwhile)
-    }
-    timers.Arm(execution_id, timer, NowMillis(clock) + kTimerRetryMillis);
+    if (!Transient(status)) return;  // done, or stale (the timer was cancelled meanwhile)
+    timers.Arm(execution_id, timer, NowMillis(clock) + kRetryDelay.count());
   });
 }
 
@@ -181,8 +124,7 @@ absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job jo
 void Engine::Impl::Drain(const std::string& execution_id, std::shared_ptr<Slot> slot) {
   // The state stays loaded while this slot has work, and is dropped when it runs dry: the store
   // is the truth, so parked executions cost no memory here.
-  std::optional<ExecutionState> state;
-  std::shared_ptr<const Interpreter> interpreter;
+  Loaded loaded;
   for (;;) {
     std::pair<Job, Done> item;
     {
@@ -194,14 +136,21 @@ void Engine::Impl::Drain(const std::string& execution_id, std::shared_ptr<Slot> 
       item = std::move(slot->jobs.front());
       slot->jobs.pop_front();
     }
-    absl::Status status =
-        std::holds_alternative<StartJob>(item.first)
-            ? RunStart(execution_id, std::get<StartJob>(item.first), state, interpreter)
-            : RunEvent(execution_id, std::get<Event>(item.first), state, interpreter);
-    if (!status.ok()) state.reset();  // a failed commit: reload the truth next time
+    absl::Status status = std::visit(
+        [&](auto& job) -> absl::Status {
+          using T = std::decay_t<decltype(job)>;
+          if constexpr (std::is_same_v<T, StartJob>) return RunStart(execution_id, job, loaded);
+          if constexpr (std::is_same_v<T, Event>) return RunEvent(execution_id, job, loaded);
+          if constexpr (std::is_same_v<T, AcknowledgeJob>) {
+            return RunAcknowledge(execution_id, job, loaded);
+          }
+          if constexpr (std::is_same_v<T, RedriveJob>) return RunRedrive(execution_id, loaded);
+        },
+        item.first);
+    if (!status.ok()) loaded.state.reset();  // a failed commit: reload the truth next time
     if (item.second) item.second(std::move(status));
   }
-  bool ended = state && state->status != ExecutionStatus::kRunning;
+  bool ended = loaded.state && loaded.state->status != ExecutionStatus::kRunning;
   if (ended) {
     std::scoped_lock lock(slots_mutex, slot->mutex);
     auto it = slots.find(execution_id);
@@ -209,9 +158,28 @@ void Engine::Impl::Drain(const std::string& execution_id, std::shared_ptr<Slot> 
   }
 }
 
+StartJob Engine::Impl::MakeStart(const std::string& machine, const std::string& name, json input) {
+  std::string execution_name = name;
+  if (execution_name.empty()) {
+    std::lock_guard lock(random_mutex);
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%016llx%016llx",
+                  static_cast<unsigned long long>(random()),
+                  static_cast<unsigned long long>(random()));
+    execution_name = buffer;
+  }
+  StartJob start;
+  start.machine = machine;
+  start.info.execution_id = ExecutionId(machine, execution_name);
+  start.info.name = execution_name;
+  start.info.state_machine_id = StateMachineId(machine);
+  start.info.state_machine_name = machine;
+  start.input = std::move(input);
+  return start;
+}
+
 absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& start,
-                                    std::optional<ExecutionState>& state,
-                                    std::shared_ptr<const Interpreter>& interpreter) {
+                                    Loaded& loaded) {
   auto existing = store.DescribeExecution(execution_id);
   if (existing.ok()) {
     if (existing->input == start.input) return absl::OkStatus();
@@ -220,64 +188,82 @@ absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& s
                                     "' already exists with another input; use another name");
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
-  auto found = InterpreterFor(start.machine, start.info.state_machine_version);
+  std::shared_lock guard(definitions_guard);
+  auto definition = store.GetDefinition(start.machine, 0);
+  if (!definition.ok()) return definition.status();
+  auto found = InterpreterFor(start.machine, definition->version);
   if (!found.ok()) return found.status();
-  interpreter = *found;
-  state.emplace();
+  loaded.interpreter = *found;
+  loaded.state.emplace();
   StepInput at = At();
+  start.info.state_machine_version = definition->version;
   start.info.start_time = at.now;
-  Step step = interpreter->Start(*state, start.info, std::move(start.input), at);
+  Step step = loaded.interpreter->Start(*loaded.state, start.info, std::move(start.input), at);
   CommitContext created;
   created.created = true;
-  absl::Status committed = store.CommitStep(*state, step, created);
+  absl::Status committed = store.CommitStep(*loaded.state, step, created);
+  guard.unlock();
   if (!committed.ok()) return committed;
-  Release(execution_id, step);
+  Release(*loaded.state, step);
   return absl::OkStatus();
 }
 
-absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& event,
-                                    std::optional<ExecutionState>& state,
-                                    std::shared_ptr<const Interpreter>& interpreter) {
-  if (!state) {
-    auto loaded = store.LoadExecution(execution_id);
-    if (!loaded.ok()) return loaded.status();
-    auto found =
-        InterpreterFor(loaded->info.state_machine_name, loaded->info.state_machine_version);
-    if (!found.ok()) return found.status();
-    interpreter = *found;
-    if (absl::Status attached = interpreter->Attach(*loaded); !attached.ok()) return attached;
-    state = std::move(*loaded);
-  }
-  if (!interpreter->Accepts(*state, event)) {
-    return absl::FailedPreconditionError(
-        state->status != ExecutionStatus::kRunning
-            ? "stale: the execution has already ended (" + std::string(StatusName(state->status)) +
-                  ")"
-            : "stale: that task attempt or timer is no longer awaited (it completed, timed out "
-              "or was retried)");
-  }
+absl::Status Engine::Impl::EnsureLoaded(const std::string& execution_id, Loaded& loaded) {
+  if (loaded.state) return absl::OkStatus();
+  auto state = store.LoadExecution(execution_id);
+  if (!state.ok()) return state.status();
+  auto found = InterpreterFor(state->info.state_machine_name, state->info.state_machine_version);
+  if (!found.ok()) return found.status();
+  if (absl::Status attached = (*found)->Attach(*state); !attached.ok()) return attached;
+  loaded.interpreter = *found;
+  loaded.state = std::move(*state);
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status Stale(const ExecutionState& state) {
+  return absl::FailedPreconditionError(
+      state.status != ExecutionStatus::kRunning
+          ? "stale: the execution has already ended (" + std::string(StatusName(state.status)) + ")"
+          : "stale: that task attempt or timer is no longer awaited (it completed, timed out "
+            "or was retried)");
+}
+
+}  // namespace
+
+absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& event, Loaded& loaded) {
+  if (absl::Status ready = EnsureLoaded(execution_id, loaded); !ready.ok()) return ready;
+  ExecutionState& state = *loaded.state;
+  if (!loaded.interpreter->Accepts(state, event)) return Stale(state);
   CommitContext context;
   if (const auto* done = std::get_if<TaskSucceeded>(&event)) context.completed_task = done->task;
   if (const auto* failed = std::get_if<TaskFailed>(&event)) context.completed_task = failed->task;
-  Step step = interpreter->Apply(*state, std::move(event), At());
-  absl::Status committed = store.CommitStep(*state, step, context);
+  Step step = loaded.interpreter->Apply(state, std::move(event), At());
+  absl::Status committed = store.CommitStep(state, step, context);
   if (!committed.ok()) return committed;
-  Release(execution_id, step);
+  Release(state, step);
   return absl::OkStatus();
 }
 
-void Engine::Impl::Release(const std::string& execution_id, const Step& step) {
+absl::Status Engine::Impl::RunAcknowledge(const std::string& execution_id,
+                                          const AcknowledgeJob& ack, Loaded& loaded) {
+  if (absl::Status ready = EnsureLoaded(execution_id, loaded); !ready.ok()) return ready;
+  ExecutionState& state = *loaded.state;
+  // Awaited exactly when a heartbeat for it would be accepted.
+  if (!loaded.interpreter->Accepts(state, Event{TaskHeartbeat{ack.task}})) return Stale(state);
+  CommitContext context;
+  context.completed_task = ack.task;
+  return store.CommitStep(state, Step{}, context);
+}
+
+void Engine::Impl::Release(const ExecutionState& state, const Step& step) {
+  const std::string& execution_id = state.info.execution_id;
   for (const Effect& effect : step.effects) {
     if (const auto* schedule = std::get_if<ScheduleTask>(&effect)) {
-      TaskLease lease{MakeTaskToken(execution_id, schedule->task), execution_id, *schedule,
-                      NowMillis(clock) + schedule->timeout_seconds * 1000};
-      if (dispatcher) {
-        dispatcher(lease);
-      } else {
-        queues.Push(std::move(lease));
-      }
+      Dispatch(execution_id, *schedule, NowMillis(clock) + schedule->timeout_seconds * 1000);
     } else if (const auto* cancel = std::get_if<CancelTask>(&effect)) {
-      queues.Remove(MakeTaskToken(execution_id, cancel->task));
+      queues.Remove(execution_id, cancel->task);
     } else if (const auto* arm = std::get_if<ArmTimer>(&effect)) {
       if (arm->timer.kind == TimerKind::kContinue) {
         Fire(execution_id, arm->timer);
@@ -290,8 +276,25 @@ void Engine::Impl::Release(const std::string& execution_id, const Step& step) {
   }
   if (step.finished) {
     timers.CancelAll(execution_id);
+    if (!state.info.parent_task_token.empty()) {
+      ExecutionSummary child;
+      child.info = state.info;
+      child.status = state.status;
+      child.stop_time = state.stop_time;
+      child.input = ExecutionInput(state);
+      child.output = state.output;
+      child.error = state.error;
+      child.cause = state.cause;
+      child.last_event_id = state.next_event_id - 1;
+      child.redrive_count = state.redrive_count;
+      NotifyParent(child);
+    }
     std::lock_guard lock(finished_mutex);
     finished.notify_all();
+  }
+  if (watchers.active()) {
+    watchers.Observe(execution_id, state.next_event_id - 1,
+                     state.status != ExecutionStatus::kRunning);
   }
 }
 
@@ -319,10 +322,14 @@ Engine::Engine(Store& store, const Clock& clock, EngineOptions options, TaskDisp
     : impl_(std::make_unique<Impl>(store, clock, std::move(options), std::move(dispatcher))) {}
 
 Engine::~Engine() {
-  // Timers first: a firing timer posts to the pool, which must still be there.
+  // Timers first: a firing timer posts to the pool, which must still be there. Then every
+  // waiting caller is answered, and the deadline thread (whose retries post to the pool) stops
+  // before the pool runs its last jobs.
   impl_->StopRetention();
   impl_->timers.Stop();
-  impl_->queues.Close();
+  impl_->queues.Release();
+  impl_->watchers.Release();
+  impl_->deadlines.Stop();
 }
 
 absl::Status Engine::Recover() {
@@ -339,57 +346,36 @@ absl::Status Engine::Recover() {
   auto tasks = impl_->store.ScanTasks();
   if (!tasks.ok()) return tasks.status();
   for (StoredTask& stored : *tasks) {
-    TaskLease lease{MakeTaskToken(stored.execution_id, stored.task.task), stored.execution_id,
-                    std::move(stored.task), 0};
-    if (impl_->dispatcher) {
-      impl_->dispatcher(lease);
-    } else {
-      impl_->queues.Push(std::move(lease));
-    }
+    // Child starts are re-issued (idempotent by name); a parent whose child ended meanwhile is
+    // completed by LaunchChild.
+    impl_->Dispatch(stored.execution_id, std::move(stored.task), 0);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<StoredDefinition> Engine::PutStateMachine(const std::string& name,
-                                                         const std::string& definition) {
-  dsl::CompileResult compiled = dsl::Compile(definition);
-  if (!compiled.machine) {
-    std::string message = "the definition of '" + name + "' has errors:";
-    for (const dsl::Diagnostic& diagnostic : compiled.diagnostics) {
-      if (diagnostic.severity == dsl::Severity::kError) {
-        message += "\n" + dsl::FormatDiagnostic(diagnostic);
-      }
-    }
-    return absl::InvalidArgumentError(message);
-  }
-  return impl_->store.PutDefinition(name, definition, NowMillis(impl_->clock));
+void Engine::StartExecutionAsync(const std::string& machine, const std::string& name,
+                                 const json& input,
+                                 std::function<void(absl::StatusOr<std::string>)> done) {
+  StartJob start = impl_->MakeStart(machine, name, input);
+  std::string id = start.info.execution_id;
+  impl_->Submit(id, std::move(start), [id, done = std::move(done)](absl::Status status) {
+    if (!status.ok()) return done(std::move(status));
+    done(id);
+  });
 }
 
 absl::StatusOr<std::string> Engine::StartExecution(const std::string& machine,
                                                    const std::string& name, const json& input) {
-  auto definition = impl_->store.GetDefinition(machine, 0);
-  if (!definition.ok()) return definition.status();
-  std::string execution_name = name;
-  if (execution_name.empty()) {
-    std::lock_guard lock(impl_->random_mutex);
-    char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%016llx%016llx",
-                  static_cast<unsigned long long>(impl_->random()),
-                  static_cast<unsigned long long>(impl_->random()));
-    execution_name = buffer;
-  }
-  std::string id = ExecutionId(machine, execution_name);
-  StartJob start;
-  start.machine = machine;
-  start.info.execution_id = id;
-  start.info.name = execution_name;
-  start.info.state_machine_id = "arn:stepwise:states:local:stateMachine:" + machine;
-  start.info.state_machine_name = machine;
-  start.info.state_machine_version = definition->version;
-  start.input = input;
+  StartJob start = impl_->MakeStart(machine, name, input);
+  std::string id = start.info.execution_id;
   absl::Status status = impl_->SubmitAndWait(id, std::move(start));
   if (!status.ok()) return status;
   return id;
+}
+
+void Engine::StopExecutionAsync(const std::string& execution_id, const std::string& error,
+                                const std::string& cause, std::function<void(absl::Status)> done) {
+  impl_->Submit(execution_id, Event{StopRequested{error, cause}}, std::move(done));
 }
 
 absl::Status Engine::StopExecution(const std::string& execution_id, const std::string& error,
@@ -414,42 +400,6 @@ absl::StatusOr<ExecutionSummary> Engine::AwaitExecution(const std::string& execu
       return absl::DeadlineExceededError("execution '" + execution_id + "' is still running");
     }
   }
-}
-
-std::optional<TaskLease> Engine::PollTask(const std::string& function,
-                                          std::chrono::milliseconds wait) {
-  return impl_->queues.Poll(function, wait);
-}
-
-namespace {
-
-absl::Status BadToken(const std::string& token) {
-  return absl::InvalidArgumentError("'" + token +
-                                    "' is not a task token; pass the token of a polled task");
-}
-
-}  // namespace
-
-absl::Status Engine::CompleteTask(const std::string& token, json output) {
-  std::string execution_id;
-  TaskRef task;
-  if (!ParseTaskToken(token, execution_id, task)) return BadToken(token);
-  return impl_->SubmitAndWait(execution_id, Event{TaskSucceeded{task, std::move(output)}});
-}
-
-absl::Status Engine::FailTask(const std::string& token, const std::string& error,
-                              const std::string& cause) {
-  std::string execution_id;
-  TaskRef task;
-  if (!ParseTaskToken(token, execution_id, task)) return BadToken(token);
-  return impl_->SubmitAndWait(execution_id, Event{TaskFailed{task, error, cause}});
-}
-
-absl::Status Engine::HeartbeatTask(const std::string& token) {
-  std::string execution_id;
-  TaskRef task;
-  if (!ParseTaskToken(token, execution_id, task)) return BadToken(token);
-  return impl_->SubmitAndWait(execution_id, Event{TaskHeartbeat{task}});
 }
 
 }  // namespace stepwise::engine

@@ -38,7 +38,8 @@ const char* StatusName(ExecutionStatus status) {
   return "UNKNOWN";
 }
 
-nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& input) {
+nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& input,
+                           std::int64_t redrive_count) {
   return {
       {"Execution",
        {{"Id", info.execution_id},
@@ -46,7 +47,7 @@ nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& inpu
         {"Name", info.name},
         {"RoleArn", info.role_arn},
         {"StartTime", FormatIsoMillis(info.start_time)},
-        {"RedriveCount", 0}}},
+        {"RedriveCount", redrive_count}}},
       {"StateMachine", {{"Id", info.state_machine_id}, {"Name", info.state_machine_name}}},
       {"State", {{"Name", ""}, {"EnteredTime", ""}, {"RetryCount", 0}}},
   };

@@ -9,6 +9,20 @@
 
 namespace stepwise::engine {
 
+bool StartsExecution(TaskIntegration integration) {
+  switch (integration) {
+    case TaskIntegration::kStartExecution:
+    case TaskIntegration::kStartExecutionSync:
+    case TaskIntegration::kStartExecutionSync2:
+    case TaskIntegration::kStartExecutionCallback:
+      return true;
+    case TaskIntegration::kInvoke:
+    case TaskIntegration::kCallback:
+      return false;
+  }
+  return false;
+}
+
 Interpreter::Interpreter(std::shared_ptr<const dsl::StateMachine> machine,
                          InterpreterOptions options)
     : machine_(std::move(machine)), options_(options) {}
@@ -26,12 +40,19 @@ Step Interpreter::Apply(ExecutionState& state, Event event, const StepInput& at)
   return step;
 }
 
+Step Interpreter::Redrive(ExecutionState& state, const StepInput& at) const {
+  Step step;
+  StepRunner(*machine_, options_, state, at, step).Redrive();
+  return step;
+}
+
 absl::Status Interpreter::Attach(ExecutionState& state) const {
   // Parents first: a child's graph is its parent's current Parallel branch or Map processor.
   std::vector<Frame*> order;
   order.reserve(state.frames.size());
   for (auto& [id, frame] : state.frames) order.push_back(&frame);
-  std::sort(order.begin(), order.end(), [](const Frame* a, const Frame* b) { return a->id < b->id; });
+  std::sort(order.begin(), order.end(),
+            [](const Frame* a, const Frame* b) { return a->id < b->id; });
   for (Frame* frame : order) {
     if (frame->parent == 0) {
       frame->graph = &machine_->graph;

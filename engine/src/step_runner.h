@@ -23,6 +23,7 @@ class StepRunner {
 
   void Start(const ExecutionInfo& info, nlohmann::json input);
   void Apply(Event event);
+  void Redrive();  // step_runner_redrive.cc
   static bool Accepts(const ExecutionState& state, const Event& event);
 
  private:

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "step_runner.h"
+#include "stepwise/engine/task_token.h"
 
 namespace stepwise::engine {
 
@@ -34,6 +35,40 @@ json LambdaPayload(json& parameters) {
     if (!parsed.is_discarded()) return parsed;
   }
   return std::move(*it);
+}
+
+// The compiler reads `function:NAME.waitForTaskToken` (and a Lambda ARN with that suffix) as a
+// function whose name ends with the suffix; the callback pattern is taken off the name here.
+constexpr std::string_view kCallbackSuffix = ".waitForTaskToken";
+
+bool HasCallbackSuffix(const dsl::TaskResource& resource) {
+  return resource.kind == Kind::kFunction && resource.name.size() > kCallbackSuffix.size() &&
+         resource.name.ends_with(kCallbackSuffix);
+}
+
+TaskIntegration IntegrationOf(const dsl::TaskResource& resource) {
+  using Pattern = dsl::TaskResource::Pattern;
+  if (resource.kind == Kind::kStartExecution) {
+    switch (resource.pattern) {
+      case Pattern::kSync:
+        return TaskIntegration::kStartExecutionSync;
+      case Pattern::kSync2:
+        return TaskIntegration::kStartExecutionSync2;
+      case Pattern::kWaitForTaskToken:
+        return TaskIntegration::kStartExecutionCallback;
+      case Pattern::kRequestResponse:
+        return TaskIntegration::kStartExecution;
+    }
+  }
+  if (resource.pattern == Pattern::kWaitForTaskToken || HasCallbackSuffix(resource)) {
+    return TaskIntegration::kCallback;
+  }
+  return TaskIntegration::kInvoke;
+}
+
+bool WaitsForToken(TaskIntegration integration) {
+  return integration == TaskIntegration::kCallback ||
+         integration == TaskIntegration::kStartExecutionCallback;
 }
 
 // lambda:invoke's result: the function's return value wrapped as the Lambda Invoke API answers.
@@ -68,8 +103,11 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   }
 
   TaskRef ref{frame.id, frame.seq};
-  bool with_token = task.resource.pattern == dsl::TaskResource::Pattern::kWaitForTaskToken;
-  if (with_token) state_.context["Task"] = {{"Token", ref.Token()}};
+  TaskIntegration integration = IntegrationOf(task.resource);
+  bool with_token = WaitsForToken(integration);
+  if (with_token) {
+    state_.context["Task"] = {{"Token", MakeTaskToken(state_.info.execution_id, ref)}};
+  }
   auto parameters = ApplyTemplate(frame, current.parameters, std::move(effective).value());
   if (with_token) state_.context.erase("Task");
   if (!parameters.ok()) return HandleError(frame, parameters.error()), StillRunning(id);
@@ -81,8 +119,18 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
   schedule.timeout_seconds = timeout.value();
   if (heartbeat.value() > 0) schedule.heartbeat_seconds = heartbeat.value();
   schedule.attempt = frame.retry_count;
+  schedule.integration = integration;
   json input = std::move(parameters).value();
-  if (task.resource.kind == Kind::kLambdaInvoke) {
+  if (StartsExecution(integration)) {
+    auto machine = input.is_object() ? input.find("StateMachineArn") : input.end();
+    if (!input.is_object() || machine == input.end() || !machine->is_string()) {
+      return HandleError(frame, RuntimeError(frame,
+                                             "The states:startExecution integration needs "
+                                             "Parameters with a string 'StateMachineArn'")),
+             StillRunning(id);
+    }
+    schedule.input = std::move(input);
+  } else if (task.resource.kind == Kind::kLambdaInvoke) {
     auto name = input.is_object() ? input.find("FunctionName") : input.end();
     if (!input.is_object() || name == input.end() || !name->is_string()) {
       return HandleError(frame, RuntimeError(frame,
@@ -94,6 +142,9 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
     schedule.input = LambdaPayload(input);
   } else {
     schedule.function = task.resource.name;
+    if (HasCallbackSuffix(task.resource)) {
+      schedule.function.resize(schedule.function.size() - kCallbackSuffix.size());
+    }
     schedule.input = std::move(input);
   }
   // The state's input after Parameters is subject to the payload limit too (as on AWS).

@@ -1,6 +1,8 @@
 #include "task_queues.h"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 #include <utility>
 
 namespace stepwise::engine {
@@ -9,33 +11,43 @@ const std::string& QueueName(const ScheduleTask& task) {
   return task.function.empty() ? task.resource : task.function;
 }
 
-std::string MakeTaskToken(const std::string& execution_id, const TaskRef& task) {
-  return task.Token() + "@" + execution_id;
-}
+TaskQueues::TaskQueues(DeadlineQueue& deadlines) : deadlines_(deadlines) {}
 
-bool ParseTaskToken(const std::string& token, std::string& execution_id, TaskRef& task) {
-  auto at = token.find('@');
-  if (at == std::string::npos || at + 1 >= token.size()) return false;
-  auto ref = TaskRef::FromToken(std::string_view(token).substr(0, at));
-  if (!ref) return false;
-  task = *ref;
-  execution_id = token.substr(at + 1);
-  return true;
+TaskQueues::~TaskQueues() { Release(); }
+
+TaskQueues::Delivery TaskQueues::TakeWaiter(std::unordered_map<PollId, Waiter>::iterator it) {
+  for (const std::string& function : it->second.functions) {
+    auto index = waiting_.find(function);
+    index->second.erase(it->first);
+    if (index->second.empty()) waiting_.erase(index);
+  }
+  deadlines_.Cancel(it->second.deadline);
+  Delivery done = std::move(it->second.done);
+  waiters_.erase(it);
+  return done;
 }
 
 void TaskQueues::Push(TaskLease lease) {
+  Delivery done;
   {
     std::lock_guard lock(mutex_);
-    queues_[QueueName(lease.task)].push_back(std::move(lease));
+    const std::string& function = QueueName(lease.task);
+    auto index = waiting_.find(function);
+    if (index == waiting_.end()) {
+      queues_[function].push_back(Queued{next_order_++, std::move(lease)});
+      return;
+    }
+    done = TakeWaiter(waiters_.find(*index->second.begin()));
   }
-  pushed_.notify_all();
+  done(std::move(lease));
 }
 
-void TaskQueues::Remove(const std::string& token) {
+void TaskQueues::Remove(const std::string& execution_id, const TaskRef& task) {
   std::lock_guard lock(mutex_);
   for (auto& [name, queue] : queues_) {
-    auto it = std::find_if(queue.begin(), queue.end(),
-                           [&token](const TaskLease& lease) { return lease.token == token; });
+    auto it = std::find_if(queue.begin(), queue.end(), [&](const Queued& queued) {
+      return queued.lease.task.task == task && queued.lease.execution_id == execution_id;
+    });
     if (it != queue.end()) {
       queue.erase(it);
       return;
@@ -43,26 +55,83 @@ void TaskQueues::Remove(const std::string& token) {
   }
 }
 
-std::optional<TaskLease> TaskQueues::Poll(const std::string& function,
-                                          std::chrono::milliseconds wait) {
+PollId TaskQueues::PollAsync(const std::vector<std::string>& functions,
+                             std::chrono::milliseconds wait, Delivery done) {
   std::unique_lock lock(mutex_);
-  auto has_task = [&] {
+  PollId id = next_id_++;
+  if (released_) {
+    lock.unlock();
+    done(std::nullopt);
+    return id;
+  }
+  // The oldest queued task among the functions asked for.
+  std::deque<Queued>* oldest = nullptr;
+  for (const std::string& function : functions) {
     auto it = queues_.find(function);
-    return closed_ || (it != queues_.end() && !it->second.empty());
-  };
-  if (!pushed_.wait_for(lock, wait, has_task) || closed_) return std::nullopt;
-  auto& queue = queues_[function];
-  TaskLease lease = std::move(queue.front());
-  queue.pop_front();
-  return lease;
+    if (it == queues_.end() || it->second.empty()) continue;
+    if (oldest == nullptr || it->second.front().order < oldest->front().order) {
+      oldest = &it->second;
+    }
+  }
+  if (oldest != nullptr) {
+    TaskLease lease = std::move(oldest->front().lease);
+    oldest->pop_front();
+    lock.unlock();
+    done(std::move(lease));
+    return id;
+  }
+  if (wait.count() <= 0 || functions.empty()) {
+    lock.unlock();
+    done(std::nullopt);
+    return id;
+  }
+  Waiter& waiter = waiters_[id];
+  waiter.functions = functions;
+  std::sort(waiter.functions.begin(), waiter.functions.end());
+  waiter.functions.erase(std::unique(waiter.functions.begin(), waiter.functions.end()),
+                         waiter.functions.end());
+  for (const std::string& function : waiter.functions) waiting_[function].insert(id);
+  waiter.done = std::move(done);
+  waiter.deadline =
+      deadlines_.Schedule(std::chrono::steady_clock::now() + wait, [this, id] { Expire(id); });
+  return id;
 }
 
-void TaskQueues::Close() {
+void TaskQueues::Cancel(PollId id) { Expire(id); }
+
+void TaskQueues::Expire(PollId id) {
+  Delivery done;
   {
     std::lock_guard lock(mutex_);
-    closed_ = true;
+    auto it = waiters_.find(id);
+    if (it == waiters_.end()) return;  // answered already
+    done = TakeWaiter(it);
   }
-  pushed_.notify_all();
+  done(std::nullopt);
+}
+
+std::optional<TaskLease> TaskQueues::Poll(const std::string& function,
+                                          std::chrono::milliseconds wait) {
+  auto promise = std::make_shared<std::promise<std::optional<TaskLease>>>();
+  auto answer = promise->get_future();
+  PollAsync({function}, wait,
+            [promise](std::optional<TaskLease> lease) { promise->set_value(std::move(lease)); });
+  return answer.get();
+}
+
+void TaskQueues::Release() {
+  std::vector<Delivery> answers;
+  {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    while (!waiters_.empty()) answers.push_back(TakeWaiter(waiters_.begin()));
+  }
+  for (Delivery& done : answers) done(std::nullopt);
+}
+
+std::size_t TaskQueues::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiters_.size();
 }
 
 }  // namespace stepwise::engine

@@ -1,40 +1,86 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "deadline_queue.h"
 #include "stepwise/engine/engine.h"
 
 namespace stepwise::engine {
 
-// Scheduled tasks waiting for a worker, one FIFO queue per function, served by long polls.
-// Delivery is at-least-once: the queues are rebuilt from the store on recovery.
+// Scheduled tasks waiting for a worker, one FIFO queue per function, and the long polls waiting
+// for them. A waiting poll is an entry (its callback and a deadline in the DeadlineQueue), not a
+// parked thread; a pushed task goes straight to the oldest poll waiting for its function.
+// Delivery is at-least-once: the queues are rebuilt from the store on recovery, and a lease
+// handed to a poll's callback counts as delivered (the task's timeout covers a lost worker).
+//
+// Every poll's callback is called exactly once: with a task, or with nullopt at its deadline,
+// when cancelled, or when polls are released. It never runs under this class's lock, so it may
+// poll again; it runs on whichever thread answered the poll (see Engine::PollTaskAsync).
 class TaskQueues {
  public:
+  using Delivery = std::function<void(std::optional<TaskLease>)>;
+
+  explicit TaskQueues(DeadlineQueue& deadlines);
+  ~TaskQueues();  // Release()s
+  TaskQueues(const TaskQueues&) = delete;
+  TaskQueues& operator=(const TaskQueues&) = delete;
+
+  // Hands the task to the oldest poll waiting for its function (calling its callback on this
+  // thread), or queues it.
   void Push(TaskLease lease);
   // Removes a queued task (its result is no longer wanted); no-op when already taken.
-  void Remove(const std::string& token);
+  void Remove(const std::string& execution_id, const TaskRef& task);
+
+  // Answers at once (on this thread) with the longest-queued task of any of `functions`, or
+  // with nullopt when polls are released or `wait` is zero or less; otherwise waits up to `wait`.
+  PollId PollAsync(const std::vector<std::string>& functions, std::chrono::milliseconds wait,
+                   Delivery done);
+  // Answers a waiting poll with nullopt (on this thread); no-op when it was answered already.
+  void Cancel(PollId id);
+  // The blocking form, for tests and in-process workers.
   std::optional<TaskLease> Poll(const std::string& function, std::chrono::milliseconds wait);
-  // Wakes every poller with nothing (shutdown).
-  void Close();
+
+  // Answers every waiting poll with nullopt, and every later poll at once. Queued tasks stay.
+  void Release();
+
+  std::size_t waiting() const;
 
  private:
-  std::mutex mutex_;
-  std::condition_variable pushed_;
-  std::map<std::string, std::deque<TaskLease>> queues_;  // by function (or whole resource)
-  bool closed_ = false;
+  struct Queued {
+    std::uint64_t order = 0;  // push order across queues: the oldest task of several goes first
+    TaskLease lease;
+  };
+  struct Waiter {
+    std::vector<std::string> functions;
+    Delivery done;
+    DeadlineQueue::Id deadline = 0;
+  };
+
+  // Takes a waiter out of every index; the caller answers it after unlocking.
+  Delivery TakeWaiter(std::unordered_map<PollId, Waiter>::iterator it);
+  void Expire(PollId id);
+
+  DeadlineQueue& deadlines_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::deque<Queued>> queues_;  // by function (or whole resource)
+  std::map<std::string, std::set<PollId>> waiting_;   // by function: ids ascend with age
+  std::unordered_map<PollId, Waiter> waiters_;
+  PollId next_id_ = 1;
+  std::uint64_t next_order_ = 0;
+  bool released_ = false;
 };
 
 // The function a task is queued under: its function name, or else its whole Resource string.
 const std::string& QueueName(const ScheduleTask& task);
-
-// "<frame>.<seq>@<execution id>": names the execution and the attempt.
-std::string MakeTaskToken(const std::string& execution_id, const TaskRef& task);
-bool ParseTaskToken(const std::string& token, std::string& execution_id, TaskRef& task);
 
 }  // namespace stepwise::engine

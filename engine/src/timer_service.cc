@@ -41,7 +41,9 @@ void TimerService::Arm(const std::string& execution_id, const TimerRef& timer, s
       by_due_.erase({it->second, key});
       it->second = due;
     }
-    earliest = by_due_.emplace(due, std::move(key)).first == by_due_.begin();
+    // Two statements: in one, begin() may be taken before the insertion.
+    auto at = by_due_.emplace(due, std::move(key)).first;
+    earliest = at == by_due_.begin();
   }
   // Only a new earliest timer changes when Run must wake; waking it for every arm (a Task's
   // timeout on each step) costs a thread switch per step for nothing.

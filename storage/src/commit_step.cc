@@ -74,13 +74,14 @@ void AddFrames(const ExecutionState& state, const Step& step, keys::Handle handl
   }
 }
 
-// The listing indexes: by start time, machine and status. The status changes once, at the
-// end; writing the end's keys again (a retried commit) is harmless.
-void AddListing(const ExecutionState& state, bool created, rocksdb::WriteBatch& batch,
-                rocksdb::ColumnFamilyHandle* indexes) {
+// The listing indexes: by start time, machine, status and parent. The status changes at the
+// end (and back to RUNNING when redriven: `previous` is the record before the redrive); writing
+// the end's keys again (a retried commit) is harmless.
+void AddListing(const ExecutionState& state, bool created, const ExecutionRecord* previous,
+                rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* indexes) {
   const engine::ExecutionInfo& info = state.info;
   bool ended = state.status != ExecutionStatus::kRunning;
-  if (!created && !ended) return;
+  if (!created && !ended && previous == nullptr) return;
   auto listing = [&](const std::string& machine, std::optional<ExecutionStatus> status) {
     return keys::ListingKey(keys::ListingPrefix(machine, status), info.start_time,
                             info.execution_id);
@@ -89,6 +90,17 @@ void AddListing(const ExecutionState& state, bool created, rocksdb::WriteBatch& 
   if (created) {
     batch.Put(indexes, listing("", std::nullopt), "");
     batch.Put(indexes, listing(machine, std::nullopt), "");
+    if (!info.parent_execution_id.empty()) {
+      batch.Put(indexes,
+                keys::ListingKey(keys::ParentPrefix(info.parent_execution_id), info.start_time,
+                                 info.execution_id),
+                "");
+    }
+  }
+  if (previous != nullptr && previous->status != ExecutionStatus::kRunning) {
+    batch.Delete(indexes, listing("", previous->status));
+    batch.Delete(indexes, listing(machine, previous->status));
+    batch.Delete(indexes, keys::Finished(previous->stop_time, info.execution_id));
   }
   if (ended) {
     batch.Delete(indexes, listing("", ExecutionStatus::kRunning));
@@ -157,14 +169,24 @@ absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& ste
     batch.Put(families_.executions, keys::ExecutionStart(id),
               EncodeExecutionStart(ExecutionStart{info, engine::ExecutionInput(state)}));
   }
-  AddListing(state, context.created, batch, families_.indexes);
+  std::optional<ExecutionRecord> previous;
+  if (context.redriven) {
+    auto record = ReadRecord(id);
+    if (!record.ok()) return record.status();
+    previous = *std::move(record);
+  }
+  AddListing(state, context.created, previous ? &*previous : nullptr, batch, families_.indexes);
   for (const engine::HistoryEvent& event : step.history) {
     batch.Put(families_.history, keys::History(handle, event.id), EncodeHistoryEvent(event));
   }
   if (ended) {
-    // Nothing of a finished execution runs any more: drop its frames, timers and tasks whole
-    // (the step's own effects included, which are all moot).
-    DeletePrefix(batch, families_.frames, keys::Owner(handle));
+    // Nothing of a finished execution runs any more: drop its timers and tasks whole (the
+    // step's own effects included, which are all moot). A successful one's frames go too; an
+    // unsuccessful one's stay as they were before this step, a consistent state in which every
+    // frame waited on something: what a redrive resumes from (Interpreter::Redrive).
+    if (state.status == ExecutionStatus::kSucceeded) {
+      DeletePrefix(batch, families_.frames, keys::Owner(handle));
+    }
     DeletePrefix(batch, families_.tasks, keys::Owner(handle));
     if (absl::Status timers = DeleteAllTimers(handle, batch); !timers.ok()) return timers;
   } else {

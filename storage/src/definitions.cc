@@ -67,6 +67,17 @@ absl::StatusOr<engine::StoredDefinition> RocksStore::GetDefinition(const std::st
   return absl::NotFoundError("state machine '" + name + "' does not exist");
 }
 
+absl::Status RocksStore::DeleteDefinition(const std::string& name) {
+  // Not racing a Put of the same name: a version written after the check would survive.
+  std::lock_guard lock(definitions_mutex_);
+  auto latest = GetDefinition(name, 0);
+  if (!latest.ok()) return latest.status();
+  std::string prefix = keys::Definitions(name);
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(families_.definitions, prefix, keys::PrefixEnd(prefix));
+  return Write(batch);
+}
+
 absl::StatusOr<std::vector<engine::StoredDefinition>> RocksStore::ListDefinitions() {
   // Versions of one name are adjacent and ascending: the last of each run is the latest.
   PrefixIterator it(*db_, families_.definitions, "");

@@ -1,4 +1,5 @@
 // Listing executions through the listing indexes: newest first, filtered, a page at a time.
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,10 +44,28 @@ std::optional<std::string> FromToken(std::string_view token) {
 
 }  // namespace
 
+namespace {
+
+// Whether a listed execution passes the filter's parts that its index does not apply.
+bool Matches(const engine::ExecutionFilter& filter, const engine::ExecutionSummary& summary) {
+  if (!filter.machine_name.empty() && summary.info.state_machine_name != filter.machine_name) {
+    return false;
+  }
+  return !filter.status || summary.status == *filter.status;
+}
+
+}  // namespace
+
+// One index serves each listing: by parent when the filter names one (a parent's children are
+// few: machine and status are checked on each), else the index of the machine and status
+// filter. Start times are in every index key, newest first, so the time range is where the
+// scan starts and stops.
 absl::StatusOr<engine::ExecutionPage> RocksStore::ListExecutions(
     const engine::ExecutionFilter& filter, const std::string& page_token, int limit) {
   if (limit <= 0) return absl::InvalidArgumentError("the page size must be positive");
-  std::string prefix = keys::ListingPrefix(filter.machine_name, filter.status);
+  bool by_parent = !filter.parent_execution_id.empty();
+  std::string prefix = by_parent ? keys::ParentPrefix(filter.parent_execution_id)
+                                 : keys::ListingPrefix(filter.machine_name, filter.status);
   std::optional<std::string> after;
   if (!page_token.empty()) {
     after = FromToken(page_token);
@@ -56,26 +75,39 @@ absl::StatusOr<engine::ExecutionPage> RocksStore::ListExecutions(
           "previous page, with the same filter");
     }
   }
+  engine::ExecutionPage page;
+  if (filter.started_before && *filter.started_before == std::numeric_limits<std::int64_t>::min()) {
+    return page;  // nothing starts before the beginning of time
+  }
   rocksdb::ManagedSnapshot snapshot(db_.get());
   PrefixIterator it(*db_, families_.indexes, prefix, snapshot.snapshot());
   if (after) {
     it.Seek(*after);
     if (it.Valid() && it.key() == *after) it.Next();
+  } else if (filter.started_before) {
+    it.Seek(keys::ListingFrom(prefix, *filter.started_before - 1));
   } else {
     it.SeekToFirst();
   }
-  engine::ExecutionPage page;
   std::string last;
-  for (; it.Valid() && static_cast<int>(page.executions.size()) < limit; it.Next()) {
-    std::optional<std::string> id = keys::ParseListingId(it.key(), prefix);
+  bool more = false;
+  for (; it.Valid(); it.Next()) {
+    std::int64_t start_time = 0;
+    std::optional<std::string> id = keys::ParseListingKey(it.key(), prefix, start_time);
     if (!id) return absl::DataLossError("a listing index key is malformed");
+    if (filter.started_after && start_time < *filter.started_after) break;  // older ones follow
+    if (static_cast<int>(page.executions.size()) == limit) {
+      more = true;
+      break;
+    }
     auto summary = Summarize(*id, snapshot.snapshot());
     if (!summary.ok()) return summary.status();
+    if (by_parent && !Matches(filter, *summary)) continue;
     page.executions.push_back(*std::move(summary));
     last = it.key();
   }
   if (absl::Status scanned = it.status(); !scanned.ok()) return scanned;
-  if (it.Valid()) page.next_page_token = ToToken(last);
+  if (more) page.next_page_token = ToToken(last);
   return page;
 }
 

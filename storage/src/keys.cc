@@ -193,6 +193,12 @@ std::string ListingPrefix(std::string_view machine, std::optional<engine::Execut
   return prefix;
 }
 
+std::string ParentPrefix(std::string_view parent_id) {
+  std::string prefix(1, kIndexParent);
+  AppendStr(prefix, parent_id);
+  return prefix;
+}
+
 std::string ListingKey(std::string_view prefix, std::int64_t start_time, std::string_view id) {
   std::string key(prefix);
   AppendSigned(key, ~start_time);  // ~ reverses the order: newest first
@@ -200,13 +206,26 @@ std::string ListingKey(std::string_view prefix, std::int64_t start_time, std::st
   return key;
 }
 
-std::optional<std::string> ParseListingId(std::string_view key, std::string_view prefix) {
+std::string ListingFrom(std::string_view prefix, std::int64_t start_time) {
+  std::string key(prefix);
+  AppendSigned(key, ~start_time);  // every Str(id) after it sorts after this
+  return key;
+}
+
+std::optional<std::string> ParseListingKey(std::string_view key, std::string_view prefix,
+                                           std::int64_t& start_time) {
   if (!key.starts_with(prefix)) return std::nullopt;
   key.remove_prefix(prefix.size());
   std::int64_t time = 0;
   std::string id;
   if (!ReadSigned(key, time) || !ReadStr(key, id) || !key.empty()) return std::nullopt;
+  start_time = ~time;
   return id;
+}
+
+std::optional<std::string> ParseListingId(std::string_view key, std::string_view prefix) {
+  std::int64_t start_time = 0;
+  return ParseListingKey(key, prefix, start_time);
 }
 
 std::string Finished(std::int64_t stop_time, std::string_view id) {

@@ -32,6 +32,7 @@
 //                  'm' | Str(machine) | time | Str(id)                   (empty) by machine
 //                  's' | status | time | Str(id)                         (empty) by status
 //                  'b' | Str(machine) | status | time | Str(id)          (empty) by both
+//                  'p' | Str(parent id) | time | Str(id)                 (empty) by parent
 //                  'f' | be64s(stop time) | Str(id)                      (empty) finished ones
 //
 // H is be64(the execution's handle). be64s is a signed number with its sign bit flipped, so
@@ -119,13 +120,21 @@ inline constexpr char kIndexMachine = 'm';
 inline constexpr char kIndexStatus = 's';
 inline constexpr char kIndexBoth = 'b';
 inline constexpr char kIndexFinished = 'f';
+inline constexpr char kIndexParent = 'p';
 
 // The prefix an index scan for this filter runs over (machine empty / status none: any).
 std::string ListingPrefix(std::string_view machine, std::optional<engine::ExecutionStatus> status);
+// The prefix of the children of one execution (those it started), newest first.
+std::string ParentPrefix(std::string_view parent_id);
 // The listing key of one execution under that prefix.
 std::string ListingKey(std::string_view prefix, std::int64_t start_time, std::string_view id);
+// The first key under `prefix` of executions started at or before `start_time`.
+std::string ListingFrom(std::string_view prefix, std::int64_t start_time);
 // The execution id at the end of a listing key that starts with `prefix`.
 std::optional<std::string> ParseListingId(std::string_view key, std::string_view prefix);
+// The same, with the start time the key holds.
+std::optional<std::string> ParseListingKey(std::string_view key, std::string_view prefix,
+                                           std::int64_t& start_time);
 std::string Finished(std::int64_t stop_time, std::string_view id);
 std::optional<std::string> ParseFinishedId(std::string_view key, std::int64_t& stop_time);
 

@@ -114,7 +114,8 @@ absl::StatusOr<engine::ExecutionState> RocksStore::LoadExecution(const std::stri
   state.next_frame_id = record->next_frame_id;
   state.next_event_id = record->next_event_id;
   state.ready = std::move(record->ready);
-  state.context = engine::MakeContext(state.info, start->input);
+  state.redrive_count = record->redrive_count;
+  state.context = engine::MakeContext(state.info, start->input, state.redrive_count);
 
   std::map<FrameId, FrameParts> parts;
   PrefixIterator it(*db_, families_.frames, keys::Owner(*handle), snapshot.snapshot());

@@ -75,6 +75,9 @@ std::string EncodeExecutionStart(const ExecutionStart& start) {
                {"start", info.start_time},
                {"in", start.input}};
   PutIfSet(body, "role", info.role_arn);
+  PutIfSet(body, "par", info.parent_execution_id);
+  PutIfSet(body, "ptok", info.parent_task_token);
+  PutIfSet(body, "pjson", info.parent_wants_json);
   return Seal(body);
 }
 
@@ -92,6 +95,10 @@ absl::StatusOr<ExecutionStart> DecodeExecutionStart(std::string_view bytes) {
     info.state_machine_version = body->at("smv").get<std::int64_t>();
     info.role_arn = body->value("role", std::string());
     info.start_time = body->at("start").get<std::int64_t>();
+    // Fields added later are optional: records written before them read as their defaults.
+    info.parent_execution_id = body->value("par", std::string());
+    info.parent_task_token = body->value("ptok", std::string());
+    info.parent_wants_json = body->value("pjson", false);
     start.input = body->at("in");
     return start;
   });
@@ -107,6 +114,7 @@ ExecutionRecord RecordOf(const engine::ExecutionState& state) {
   record.next_event_id = state.next_event_id;
   record.next_frame_id = state.next_frame_id;
   record.ready = state.ready;
+  record.redrive_count = state.redrive_count;
   return record;
 }
 
@@ -119,6 +127,7 @@ std::string EncodeExecutionRecord(const ExecutionRecord& record) {
   PutIfSet(body, "err", record.error);
   PutIfSet(body, "cause", record.cause);
   if (!record.ready.empty()) body["ready"] = record.ready;
+  PutIfSet(body, "rdc", record.redrive_count);
   return Seal(body);
 }
 
@@ -138,6 +147,7 @@ absl::StatusOr<ExecutionRecord> DecodeExecutionRecord(std::string_view bytes) {
     record.next_event_id = body->at("nev").get<std::int64_t>();
     record.next_frame_id = body->at("nfr").get<engine::FrameId>();
     record.ready = body->value("ready", std::vector<engine::FrameId>());
+    record.redrive_count = body->value("rdc", std::int64_t{0});
     return record;
   });
 }
@@ -260,6 +270,9 @@ std::string EncodeTask(const engine::StoredTask& stored) {
   PutIfSet(body, "fn", task.function);
   if (task.heartbeat_seconds) body["hb"] = *task.heartbeat_seconds;
   PutIfSet(body, "att", task.attempt);
+  if (task.integration != engine::TaskIntegration::kInvoke) {
+    body["ig"] = static_cast<int>(task.integration);
+  }
   return Seal(body);
 }
 
@@ -282,6 +295,11 @@ absl::StatusOr<engine::StoredTask> DecodeTask(std::string_view bytes) {
       task.heartbeat_seconds = found->get<std::int64_t>();
     }
     task.attempt = body->value("att", 0);
+    if (body->contains("ig")) {
+      auto integration = CheckedEnum(*body, "ig", engine::TaskIntegration::kStartExecutionCallback);
+      if (!integration) return BadEnum(what, "integration");
+      task.integration = *integration;
+    }
     return stored;
   });
 }

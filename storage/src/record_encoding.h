@@ -42,6 +42,7 @@ struct ExecutionRecord {
   std::int64_t next_event_id = 1;
   engine::FrameId next_frame_id = 1;
   std::vector<engine::FrameId> ready;
+  std::int64_t redrive_count = 0;
 };
 ExecutionRecord RecordOf(const engine::ExecutionState& state);
 std::string EncodeExecutionRecord(const ExecutionRecord& record);

@@ -28,8 +28,10 @@ absl::Status RocksStore::DeleteExecution(const std::string& execution_id,
   batch.Delete(families_.executions, keys::ExecutionHandle(execution_id));
   batch.Delete(families_.executions, keys::ExecutionRecord(execution_id));
   batch.Delete(families_.executions, keys::ExecutionStart(execution_id));
-  // Its frames, timers and tasks went when it ended (CommitStep drops them in the same batch).
+  // Its timers and tasks went when it ended (CommitStep drops them in the same batch); an
+  // unsuccessful one's frames were kept for a redrive.
   batch.DeleteRange(families_.history, owner, keys::PrefixEnd(owner));
+  batch.DeleteRange(families_.frames, owner, keys::PrefixEnd(owner));
   for (const std::string& by : {std::string(), machine}) {
     for (std::optional<engine::ExecutionStatus> status :
          {std::optional<engine::ExecutionStatus>(), std::optional(record->status)}) {
@@ -38,6 +40,10 @@ absl::Status RocksStore::DeleteExecution(const std::string& execution_id,
     }
   }
   batch.Delete(families_.indexes, keys::Finished(record->stop_time, execution_id));
+  if (!info.parent_execution_id.empty()) {
+    batch.Delete(families_.indexes, keys::ListingKey(keys::ParentPrefix(info.parent_execution_id),
+                                                     info.start_time, execution_id));
+  }
   return absl::OkStatus();
 }
 

@@ -134,6 +134,8 @@ absl::StatusOr<engine::ExecutionSummary> RocksStore::Summarize(const std::string
   summary.output = std::move(record->output);
   summary.error = std::move(record->error);
   summary.cause = std::move(record->cause);
+  summary.last_event_id = record->next_event_id - 1;
+  summary.redrive_count = record->redrive_count;
   return summary;
 }
 

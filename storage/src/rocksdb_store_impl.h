@@ -51,6 +51,7 @@ class RocksStore final : public engine::Store {
   absl::StatusOr<engine::StoredDefinition> GetDefinition(const std::string& name,
                                                          std::int64_t version) override;
   absl::StatusOr<std::vector<engine::StoredDefinition>> ListDefinitions() override;
+  absl::Status DeleteDefinition(const std::string& name) override;
 
   absl::Status CommitStep(const engine::ExecutionState& state, const engine::Step& step,
                           const engine::CommitContext& context) override;
@@ -61,8 +62,10 @@ class RocksStore final : public engine::Store {
                                                        const std::string& page_token,
                                                        int limit) override;
   absl::StatusOr<std::vector<std::string>> ListUnfinished() override;
+  using engine::Store::ReadHistory;  // the oldest-first form
   absl::StatusOr<std::vector<engine::StoredHistoryEvent>> ReadHistory(
-      const std::string& execution_id, std::int64_t from_id, int limit) override;
+      const std::string& execution_id, std::int64_t from_id, int limit,
+      engine::HistoryOrder order) override;
 
   absl::StatusOr<std::vector<engine::StoredTimer>> ScanDueTimers(std::int64_t up_to,
                                                                  int limit) override;

@@ -1,5 +1,6 @@
-// Reading in key order: history from an event id, timers by due time, every task.
+// Reading in key order: history from an event id (either way), timers by due time, every task.
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,14 +13,27 @@
 namespace stepwise::storage {
 
 absl::StatusOr<std::vector<engine::StoredHistoryEvent>> RocksStore::ReadHistory(
-    const std::string& execution_id, std::int64_t from_id, int limit) {
+    const std::string& execution_id, std::int64_t from_id, int limit, engine::HistoryOrder order) {
   if (limit <= 0) return absl::InvalidArgumentError("the number of events must be positive");
   auto handle = HandleOf(execution_id);
   if (!handle.ok()) return handle.status();
   std::vector<engine::StoredHistoryEvent> events;
   PrefixIterator it(*db_, families_.history, keys::Owner(*handle));
-  for (it.Seek(keys::History(*handle, std::max<std::int64_t>(from_id, 0)));
-       it.Valid() && static_cast<int>(events.size()) < limit; it.Next()) {
+  bool newest_first = order == engine::HistoryOrder::kNewestFirst;
+  if (!newest_first) {
+    it.Seek(keys::History(*handle, std::max<std::int64_t>(from_id, 0)));
+  } else if (from_id <= 0 || from_id == std::numeric_limits<std::int64_t>::max()) {
+    it.SeekToLast();
+  } else {
+    it.Seek(keys::History(*handle, from_id + 1));  // the first event past from_id, or the end
+    if (it.Valid()) {
+      it.Prev();
+    } else {
+      it.SeekToLast();
+    }
+  }
+  for (; it.Valid() && static_cast<int>(events.size()) < limit;
+       newest_first ? it.Prev() : it.Next()) {
     std::optional<std::int64_t> id = keys::ParseHistoryId(it.rest());
     if (!id) return absl::DataLossError("execution '" + execution_id + "' has a bad history key");
     auto event = DecodeHistoryEvent(it.value(), *id);

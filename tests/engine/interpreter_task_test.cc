@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "interpreter_harness.h"
+#include "stepwise/engine/task_token.h"
 
 namespace stepwise::engine::testing {
 namespace {
@@ -232,9 +233,41 @@ TEST(ContextObjectTest, TaskTokenIsTheTokenOfTheScheduledTask) {
   h.Start();
   ScheduleTask task = h.OnlyTask();
   ASSERT_TRUE(task.input["token"].is_string());
-  std::optional<TaskRef> ref = TaskRef::FromToken(task.input["token"].get<std::string>());
-  ASSERT_TRUE(ref.has_value());
-  EXPECT_EQ(*ref, task.task);
+  // The whole token, naming the execution too, so that any client can complete it.
+  std::optional<TaskToken> token = ParseTaskToken(task.input["token"].get<std::string>());
+  ASSERT_TRUE(token.has_value());
+  EXPECT_EQ(token->task, task.task);
+  EXPECT_EQ(token->execution_id, h.state().info.execution_id);
+  EXPECT_FALSE(token->invocation);
+  EXPECT_EQ(task.integration, TaskIntegration::kCallback);
+}
+
+TEST(ContextObjectTest, AFunctionResourceTakesTheCallbackSuffixOffItsName) {
+  Harness h(OneTask(R"json("Resource": "function:approve.waitForTaskToken",
+      "Parameters": {"token.$": "$$.Task.Token"})json"));
+  h.Start();
+  ScheduleTask task = h.OnlyTask();
+  EXPECT_EQ(task.function, "approve");
+  EXPECT_EQ(task.integration, TaskIntegration::kCallback);
+  EXPECT_EQ(task.input["token"], MakeTaskToken(h.state().info.execution_id, task.task));
+  h.Succeed(task.task, {{"approved", true}});
+  EXPECT_EQ(h.output(), json({{"approved", true}}));
+}
+
+TEST(ContextObjectTest, StartExecutionTasksNeedAStateMachineArn) {
+  Harness good(OneTask(R"json("Resource": "arn:aws:states:::states:startExecution.sync:2",
+      "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:child",
+                     "Input": {"n": 1}})json"));
+  good.Start();
+  EXPECT_EQ(good.OnlyTask().integration, TaskIntegration::kStartExecutionSync2);
+  EXPECT_EQ(good.OnlyTask().input["Input"], json({{"n", 1}}));
+  EXPECT_TRUE(good.OnlyTask().function.empty());
+
+  Harness bad(OneTask(R"json("Resource": "arn:aws:states:::states:startExecution",
+      "Parameters": {"Input": {}})json"));
+  bad.Start();
+  EXPECT_EQ(bad.status(), ExecutionStatus::kFailed);
+  EXPECT_EQ(bad.error(), "States.Runtime");
 }
 
 TEST(ContextObjectTest, CallbackTaskOutputIsWhatTheTokenWasCompletedWith) {
@@ -263,6 +296,28 @@ TEST(TaskRefTest, TokenRoundTrips) {
     EXPECT_EQ(*back, ref);
   }
   EXPECT_EQ((TaskRef{3, 17}.Token()), "3.17");
+}
+
+TEST(TaskTokenTest, BothFormsRoundTripAndNameTheExecution) {
+  const std::string id = "arn:stepwise:states:local:execution:m:odd@name";
+  std::string attempt = MakeTaskToken(id, TaskRef{3, 17});
+  EXPECT_EQ(attempt, "3.17@" + id);
+  std::string invocation = FormatTaskToken(TaskToken{id, TaskRef{3, 17}, true});
+  EXPECT_EQ(invocation, "3.17.i@" + id);
+  for (const std::string& text : {attempt, invocation}) {
+    std::optional<TaskToken> parsed = ParseTaskToken(text);
+    ASSERT_TRUE(parsed.has_value()) << text;
+    EXPECT_EQ(parsed->execution_id, id);
+    EXPECT_EQ(parsed->task, (TaskRef{3, 17}));
+    EXPECT_EQ(parsed->invocation, text == invocation);
+  }
+}
+
+TEST(TaskTokenTest, JunkIsNoToken) {
+  for (const char* junk : {"", "3.17", "3.17@", "@exec", "3@exec", "3.17.x@exec", "3.17.i.i@exec",
+                           "0.1@exec", "a.b@exec"}) {
+    EXPECT_FALSE(ParseTaskToken(junk).has_value()) << '"' << junk << '"';
+  }
 }
 
 TEST(TaskRefTest, FromTokenRejectsJunk) {

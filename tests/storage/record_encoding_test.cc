@@ -16,8 +16,13 @@ using ::testing::HasSubstr;
 
 TEST(RecordEncodingTest, ExecutionStartRoundTrips) {
   ExecutionStart start;
-  start.info = {"arn:stepwise:execution:m:run-1", "run-1",          "arn:sm:m", "m", 3,
-                "arn:aws:iam::1:role/r",          1'700'000'000'123};
+  start.info.execution_id = "arn:stepwise:execution:m:run-1";
+  start.info.name = "run-1";
+  start.info.state_machine_id = "arn:sm:m";
+  start.info.state_machine_name = "m";
+  start.info.state_machine_version = 3;
+  start.info.role_arn = "arn:aws:iam::1:role/r";
+  start.info.start_time = 1'700'000'000'123;
   start.input = json{{"order", 17}, {"lines", {1, 2}}};
   auto decoded = DecodeExecutionStart(EncodeExecutionStart(start));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -29,6 +34,86 @@ TEST(RecordEncodingTest, ExecutionStartRoundTrips) {
   EXPECT_EQ(decoded->info.role_arn, start.info.role_arn);
   EXPECT_EQ(decoded->info.start_time, start.info.start_time);
   EXPECT_EQ(decoded->input, start.input);
+}
+
+// A record as an earlier release wrote it: the format tag, then the CBOR map.
+std::string Written(const json& body) {
+  std::string bytes(1, static_cast<char>(kRecordFormat));
+  json::to_cbor(body, bytes);
+  return bytes;
+}
+
+TEST(RecordEncodingTest, ExecutionStartRoundTripsItsParent) {
+  ExecutionStart start;
+  start.info.execution_id = "arn:stepwise:execution:child:c1";
+  start.info.name = "c1";
+  start.info.state_machine_id = "arn:sm:child";
+  start.info.state_machine_name = "child";
+  start.info.state_machine_version = 1;
+  start.info.start_time = 5;
+  start.info.parent_execution_id = "arn:stepwise:execution:parent:p1";
+  start.info.parent_task_token = "2.3@arn:stepwise:execution:parent:p1";
+  start.info.parent_wants_json = true;
+  auto decoded = DecodeExecutionStart(EncodeExecutionStart(start));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->info.parent_execution_id, start.info.parent_execution_id);
+  EXPECT_EQ(decoded->info.parent_task_token, start.info.parent_task_token);
+  EXPECT_TRUE(decoded->info.parent_wants_json);
+}
+
+TEST(RecordEncodingTest, RecordsWrittenBeforeTheOptionalFieldsReadAsTheirDefaults) {
+  auto start = DecodeExecutionStart(Written({{"id", "arn:e"},
+                                             {"name", "e"},
+                                             {"smid", "arn:sm:m"},
+                                             {"sm", "m"},
+                                             {"smv", 2},
+                                             {"start", 9},
+                                             {"in", {{"a", 1}}}}));
+  ASSERT_TRUE(start.ok()) << start.status();
+  EXPECT_EQ(start->info.state_machine_version, 2);
+  EXPECT_TRUE(start->info.parent_execution_id.empty());
+  EXPECT_TRUE(start->info.parent_task_token.empty());
+  EXPECT_FALSE(start->info.parent_wants_json);
+
+  auto record = DecodeExecutionRecord(Written({{"status", 2}, {"nev", 7}, {"nfr", 3}}));
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->status, engine::ExecutionStatus::kFailed);
+  EXPECT_EQ(record->redrive_count, 0);
+
+  auto task = DecodeTask(Written({{"ex", "arn:e"},
+                                  {"fr", 1},
+                                  {"seq", 4},
+                                  {"sn", "Work"},
+                                  {"res", "function:w"},
+                                  {"in", json::object()},
+                                  {"to", 60}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->task.integration, engine::TaskIntegration::kInvoke);
+}
+
+TEST(RecordEncodingTest, RedriveCountAndTaskIntegrationRoundTrip) {
+  ExecutionRecord record;
+  record.redrive_count = 3;
+  auto decoded = DecodeExecutionRecord(EncodeExecutionRecord(record));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->redrive_count, 3);
+
+  for (auto integration :
+       {engine::TaskIntegration::kInvoke, engine::TaskIntegration::kCallback,
+        engine::TaskIntegration::kStartExecution, engine::TaskIntegration::kStartExecutionSync,
+        engine::TaskIntegration::kStartExecutionSync2,
+        engine::TaskIntegration::kStartExecutionCallback}) {
+    engine::StoredTask stored;
+    stored.execution_id = "arn:e";
+    stored.task.task = {1, 1};
+    stored.task.integration = integration;
+    auto task = DecodeTask(EncodeTask(stored));
+    ASSERT_TRUE(task.ok()) << task.status();
+    EXPECT_EQ(task->task.integration, integration);
+  }
+  json unknown = {{"ex", "arn:e"}, {"fr", 1},       {"seq", 1}, {"sn", ""},
+                  {"res", ""},     {"in", nullptr}, {"to", 60}, {"ig", 99}};
+  EXPECT_EQ(DecodeTask(Written(unknown)).status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(RecordEncodingTest, ExecutionRecordRoundTripsInAFewDozenBytes) {

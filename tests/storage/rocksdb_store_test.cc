@@ -27,6 +27,13 @@ using ::testing::HasSubstr;
 
 constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
 
+ExecutionFilter Filter(std::string machine, std::optional<ExecutionStatus> status) {
+  ExecutionFilter filter;
+  filter.machine_name = std::move(machine);
+  filter.status = status;
+  return filter;
+}
+
 class RocksStoreTest : public StoreTest {
  protected:
   // Commits a step of `state` with these effects (and no frames).
@@ -224,16 +231,16 @@ class ListingTest : public RocksStoreTest {
 
 TEST_F(ListingTest, ListsNewestFirstFilteredByMachineStatusOrBoth) {
   EXPECT_THAT(List({}), ElementsAre("b2", "late", "middle", "b1", "early"));
-  EXPECT_THAT(List({"orders", std::nullopt}), ElementsAre("late", "middle", "early"));
-  EXPECT_THAT(List({"", ExecutionStatus::kRunning}), ElementsAre("b2", "middle", "b1"));
-  EXPECT_THAT(List({"orders", ExecutionStatus::kRunning}), ElementsAre("middle"));
-  EXPECT_THAT(List({"orders", ExecutionStatus::kFailed}), ElementsAre("early"));
-  EXPECT_THAT(List({"billing", ExecutionStatus::kSucceeded}), ElementsAre());
-  EXPECT_THAT(List({"nobody", std::nullopt}), ElementsAre());
+  EXPECT_THAT(List(Filter("orders", std::nullopt)), ElementsAre("late", "middle", "early"));
+  EXPECT_THAT(List(Filter("", ExecutionStatus::kRunning)), ElementsAre("b2", "middle", "b1"));
+  EXPECT_THAT(List(Filter("orders", ExecutionStatus::kRunning)), ElementsAre("middle"));
+  EXPECT_THAT(List(Filter("orders", ExecutionStatus::kFailed)), ElementsAre("early"));
+  EXPECT_THAT(List(Filter("billing", ExecutionStatus::kSucceeded)), ElementsAre());
+  EXPECT_THAT(List(Filter("nobody", std::nullopt)), ElementsAre());
 }
 
 TEST_F(ListingTest, ListedSummariesCarryInputOutputAndStatus) {
-  auto page = store().ListExecutions({"orders", ExecutionStatus::kSucceeded}, "", 10);
+  auto page = store().ListExecutions(Filter("orders", ExecutionStatus::kSucceeded), "", 10);
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->executions.size(), 1u);
   const engine::ExecutionSummary& late = page->executions[0];
@@ -262,7 +269,7 @@ TEST_F(ListingTest, PagesFollowEachOtherThroughTheirTokens) {
   EXPECT_EQ(pages, 3);
   EXPECT_THAT(seen, ElementsAre("b2", "late", "middle", "b1", "early"));
 
-  auto exact = store().ListExecutions({"orders", std::nullopt}, "", 3);
+  auto exact = store().ListExecutions(Filter("orders", std::nullopt), "", 3);
   ASSERT_TRUE(exact.ok());
   EXPECT_EQ(exact->next_page_token, "");  // exactly the last one: no empty page to ask for
 }
@@ -270,7 +277,8 @@ TEST_F(ListingTest, PagesFollowEachOtherThroughTheirTokens) {
 TEST_F(ListingTest, ABadPageTokenOrPageSizeIsInvalidArgument) {
   auto page = store().ListExecutions({}, "", 1);
   ASSERT_TRUE(page.ok());
-  auto other_filter = store().ListExecutions({"orders", std::nullopt}, page->next_page_token, 1);
+  auto other_filter =
+      store().ListExecutions(Filter("orders", std::nullopt), page->next_page_token, 1);
   EXPECT_EQ(other_filter.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(other_filter.status().message(), HasSubstr("page token"));
   EXPECT_EQ(store().ListExecutions({}, "not hex!", 1).status().code(),
@@ -298,7 +306,7 @@ TEST_F(ListingTest, DeleteFinishedByAgeRemovesRecordHistoryAndIndexes) {
   EXPECT_EQ(store().ReadHistory(states_[0].info.execution_id, 1, 10).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_THAT(List({}), ElementsAre("b2", "late", "middle", "b1"));
-  EXPECT_THAT(List({"orders", ExecutionStatus::kFailed}), ElementsAre());
+  EXPECT_THAT(List(Filter("orders", ExecutionStatus::kFailed)), ElementsAre());
   auto history = store().ReadHistory(states_[2].info.execution_id, 1, 10);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 1u);  // a running execution's history stays
@@ -313,7 +321,7 @@ TEST_F(ListingTest, DeleteFinishedByCountKeepsTheNewestAndNeverTouchesRunningOne
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(*deleted, 1);
   EXPECT_THAT(List({}), ElementsAre("b2", "middle", "b1"));
-  EXPECT_THAT(List({"", ExecutionStatus::kSucceeded}), ElementsAre());
+  EXPECT_THAT(List(Filter("", ExecutionStatus::kSucceeded)), ElementsAre());
   deleted = store().DeleteFinished(kForever, 0);
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(*deleted, 0);

@@ -62,6 +62,14 @@ struct ExecutionInfo {
   std::int64_t state_machine_version = 0;  // which stored version of the definition runs
   std::string role_arn;
   std::int64_t start_time = 0;  // milliseconds since the epoch
+  // A child execution (started by a states:startExecution Task): the execution that started
+  // it. Empty for an execution started from outside.
+  std::string parent_execution_id;
+  // Set when the parent waits for this execution's end (.sync, .sync:2): the token of the
+  // parent's task that its end completes, and whether that task wants this execution's input
+  // and output as JSON values (.sync:2) rather than as JSON text (.sync).
+  std::string parent_task_token;
+  bool parent_wants_json = false;
 };
 
 // What a frame is doing.
@@ -113,7 +121,8 @@ struct ExecutionState {
   nlohmann::json output;  // SUCCEEDED
   std::string error;      // FAILED, TIMED_OUT, ABORTED
   std::string cause;
-  std::int64_t stop_time = 0;  // when it reached its terminal status (ms)
+  std::int64_t stop_time = 0;      // when it reached its terminal status (ms)
+  std::int64_t redrive_count = 0;  // $$.Execution.RedriveCount: how often it was redriven
   std::unordered_map<FrameId, Frame> frames;
   FrameId next_frame_id = 1;
   std::int64_t next_event_id = 1;  // the id the next history event gets
@@ -125,7 +134,8 @@ struct ExecutionState {
 
 // The context object's execution-wide part (Execution, StateMachine, State), as Start builds it
 // and as a store rebuilds it when loading an execution.
-nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& input);
+nlohmann::json MakeContext(const ExecutionInfo& info, const nlohmann::json& input,
+                           std::int64_t redrive_count = 0);
 
 // The execution's input (kept in the context object as $$.Execution.Input).
 const nlohmann::json& ExecutionInput(const ExecutionState& state);

@@ -65,6 +65,21 @@ using Event = std::variant<TaskSucceeded, TaskFailed, TaskHeartbeat, TimerFired,
 
 // --- Effects emitted -----------------------------------------------------------------------
 
+// Who carries a scheduled task out, and what completes it.
+enum class TaskIntegration : std::uint8_t {
+  kInvoke,    // a worker runs the function; its result completes the task
+  kCallback,  // .waitForTaskToken: a worker is invoked with the token in its input, but only a
+              // completion of the attempt's token ($$.Task.Token) completes the task
+  kStartExecution,          // states:startExecution: the runner starts a child execution (named
+                            // by `input`, the Parameters) and completes the task at once
+  kStartExecutionSync,      // .sync: ... and completes it when the child ends (JSON text)
+  kStartExecutionSync2,     // .sync:2: the same, the child's input and output as JSON values
+  kStartExecutionCallback,  // .waitForTaskToken: ... and waits for the token's completion
+};
+
+// Whether a runner starts a child execution for the task instead of invoking a function.
+bool StartsExecution(TaskIntegration integration);
+
 // Run one invocation of a function. `function` is the function's name when the Resource names
 // one (`function:NAME`, a Lambda ARN, lambda:invoke's FunctionName); empty otherwise, and the
 // runner then binds the whole `resource` string. Complete it with TaskSucceeded/TaskFailed.
@@ -77,6 +92,7 @@ struct ScheduleTask {
   std::int64_t timeout_seconds = 60;
   std::optional<std::int64_t> heartbeat_seconds;
   int attempt = 0;  // 0 for the first try, then one more per retry
+  TaskIntegration integration = TaskIntegration::kInvoke;  // who carries it out
 };
 
 // The task will never be completed usefully (its branch failed, the execution ended): a runner
@@ -159,6 +175,16 @@ class Interpreter {
   // or unknown completion, a timer of a finished wait) change nothing and return an empty Step;
   // `Accepts` tells them apart beforehand.
   Step Apply(ExecutionState& state, Event event, const StepInput& at) const;
+
+  // Makes a FAILED, TIMED_OUT or ABORTED execution RUNNING again: ExecutionRedriven, and
+  // $$.Execution.RedriveCount one up. `state` is as a store loads an unsuccessful execution: its
+  // frames as they were before the step that ended it (see Store::CommitStep). Each frame that
+  // was waiting then goes on: one in a task or a retry's backoff re-enters its state (with the
+  // state's input, its retries counted afresh); one in a Wait ends its wait; a Parallel or Map
+  // keeps the results of its finished branches or iterations and runs the others. Without
+  // frames (the execution ended in its first step) it starts over. The machine's TimeoutSeconds
+  // counts again from now. REQUIRES: state.status is not kRunning or kSucceeded.
+  Step Redrive(ExecutionState& state, const StepInput& at) const;
 
   // Whether `Apply` would act on the event (false for stale completions and timers).
   bool Accepts(const ExecutionState& state, const Event& event) const;

@@ -1,11 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -21,8 +20,8 @@ namespace stepwise::engine {
 // A state machine definition as stored: each update adds a version.
 struct StoredDefinition {
   std::string name;
-  std::int64_t version = 0;    // 1, 2, ...
-  std::string definition;      // the ASL text as given
+  std::int64_t version = 0;     // 1, 2, ...
+  std::string definition;       // the ASL text as given
   std::int64_t created_at = 0;  // ms since the epoch
 };
 
@@ -35,6 +34,10 @@ struct ExecutionSummary {
   nlohmann::json output;
   std::string error;
   std::string cause;
+  // The id of its latest history event (0 before any): events are numbered 1, 2, ... with no
+  // gaps, so this is also how many it has had (retention aside).
+  std::int64_t last_event_id = 0;
+  std::int64_t redrive_count = 0;  // how often it was redriven
 };
 
 // A durable timer: fire `timer` of execution `execution_id` at `due`.
@@ -61,19 +64,35 @@ struct StoredHistoryEvent {
 
 // What a step's commit needs beyond the state and the step themselves.
 struct CommitContext {
-  bool created = false;                    // the execution's first step: index it too
-  std::optional<TaskRef> completed_task;   // the task whose completion this step applied
+  bool created = false;  // the execution's first step: index it too
+  // The task whose record goes: this step applied its completion, or (with an empty step) the
+  // invocation of its callback task was acknowledged.
+  std::optional<TaskRef> completed_task;
+  // The step redrives the finished execution: it is RUNNING again (re-index it).
+  bool redriven = false;
 };
 
-// A filter for listing executions. Empty fields match everything.
+// A filter for listing executions. Empty fields match everything; set ones must all match.
 struct ExecutionFilter {
   std::string machine_name;
   std::optional<ExecutionStatus> status;
+  std::optional<std::int64_t> started_after;   // ms since the epoch, inclusive
+  std::optional<std::int64_t> started_before;  // ms since the epoch, exclusive
+  std::string parent_execution_id;             // only the children this execution started
+};
+
+// Which way ReadHistory reads.
+enum class HistoryOrder : std::uint8_t {
+  kOldestFirst,  // ids >= from_id, ascending
+  kNewestFirst,  // ids <= from_id (from_id <= 0: from the latest), descending
 };
 
 struct ExecutionPage {
-  std::vector<ExecutionSummary> executions;  // newest first
-  std::string next_page_token;              // empty: no more
+  std::vector<ExecutionSummary> executions;  // newest first (by start time, then id)
+  // Empty: no more. Opaque; it names the last execution listed, so the next page resumes right
+  // after it: executions started meanwhile (which sort first) neither repeat nor push others
+  // off. Valid only with the same filter.
+  std::string next_page_token;
 };
 
 class Store {
@@ -89,6 +108,9 @@ class Store {
   virtual absl::StatusOr<StoredDefinition> GetDefinition(const std::string& name,
                                                          std::int64_t version) = 0;
   virtual absl::StatusOr<std::vector<StoredDefinition>> ListDefinitions() = 0;  // latest each
+  // Removes every version of `name` (its executions stay). NotFound when it has none. A later
+  // PutDefinition of the name starts again at version 1.
+  virtual absl::Status DeleteDefinition(const std::string& name) = 0;
 
   // --- executions ---
   // Writes one step as ONE atomic batch, durably as the store's options say: the execution's
@@ -97,11 +119,14 @@ class Store {
   // children's items only when `step.children_started` does, and each child result of
   // `step.child_results` under its own key, so a step in a 10,000-item Map writes a few hundred
   // bytes; the history events; timers armed and cancelled and tasks scheduled or cancelled as
-  // `step.effects` say, and the completed task's record removed. Steps of different executions
-  // may be committed concurrently (and share fsyncs); the steps of one execution must be
-  // committed one at a time, in order (the Engine's strand per execution does that). A failed
-  // commit writes nothing: ResourceExhausted when the disk is full, Unavailable for other I/O
-  // errors; the caller may try again later.
+  // `step.effects` say, and the completed task's record removed. A step that ends the execution
+  // drops its timers and tasks; it drops its frames if it SUCCEEDED, and otherwise keeps them
+  // as they were before the step (what Interpreter::Redrive resumes from; LoadExecution returns
+  // them), until retention deletes the execution. Steps of different executions may be
+  // committed concurrently (and share fsyncs); the steps of one execution must be committed one
+  // at a time, in order (the Engine's strand per execution does that). A failed commit writes
+  // nothing: ResourceExhausted when the disk is full, Unavailable for other I/O errors; the
+  // caller may try again later.
   virtual absl::Status CommitStep(const ExecutionState& state, const Step& step,
                                   const CommitContext& context) = 0;
   // The whole state of one execution. NotFound when absent. Frames come back with `graph`
@@ -113,15 +138,18 @@ class Store {
                                                        int limit) = 0;
   // The ids of every execution still RUNNING (for recovery).
   virtual absl::StatusOr<std::vector<std::string>> ListUnfinished() = 0;
+  // At most `limit` history events, read from `from_id` the way `order` says.
+  virtual absl::StatusOr<std::vector<StoredHistoryEvent>> ReadHistory(
+      const std::string& execution_id, std::int64_t from_id, int limit, HistoryOrder order) = 0;
   // History events with id >= from_id, in order, at most `limit`.
-  virtual absl::StatusOr<std::vector<StoredHistoryEvent>> ReadHistory(const std::string& execution_id,
-                                                                std::int64_t from_id,
-                                                                int limit) = 0;
+  absl::StatusOr<std::vector<StoredHistoryEvent>> ReadHistory(const std::string& execution_id,
+                                                              std::int64_t from_id, int limit) {
+    return ReadHistory(execution_id, from_id, limit, HistoryOrder::kOldestFirst);
+  }
 
   // --- timers and tasks ---
   // Timers due at or before `up_to`, earliest first, at most `limit`.
-  virtual absl::StatusOr<std::vector<StoredTimer>> ScanDueTimers(std::int64_t up_to,
-                                                                 int limit) = 0;
+  virtual absl::StatusOr<std::vector<StoredTimer>> ScanDueTimers(std::int64_t up_to, int limit) = 0;
   // Every scheduled or leased task (for recovery).
   virtual absl::StatusOr<std::vector<StoredTask>> ScanTasks() = 0;
 

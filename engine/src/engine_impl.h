@@ -1,0 +1,152 @@
+#pragma once
+
+// The Engine's insides, shared by the files that implement it, one concern each:
+//   engine.cc            strands (Submit/Drain), starting, applying events, releasing effects
+//   engine_tasks.cc      the worker protocol: polls, completions, callback acknowledgements
+//   engine_history.cc    watching history grow
+//   engine_children.cc   child executions (states:startExecution tasks)
+//   engine_machines.cc   state machine definitions
+//   engine_redrive.cc    redriving a finished execution
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+
+#include "deadline_queue.h"
+#include "history_watchers.h"
+#include "stepwise/engine/engine.h"
+#include "task_queues.h"
+#include "thread_pool.h"
+#include "timer_service.h"
+
+namespace stepwise::engine {
+
+// Starts an execution, as a job of its own slot so that two starts of one name serialise.
+// `info.state_machine_version` is resolved (to the latest) when the job runs.
+struct StartJob {
+  std::string machine;
+  ExecutionInfo info;
+  nlohmann::json input;
+};
+
+// The worker of a callback task finished its invocation: the task's record goes (a restart
+// does not invoke it again) and the state waits on for the attempt's token.
+struct AcknowledgeJob {
+  TaskRef task;
+};
+
+// Makes a finished execution RUNNING again (engine_redrive.cc).
+struct RedriveJob {};
+
+using Job = std::variant<StartJob, Event, AcknowledgeJob, RedriveJob>;
+using Done = std::function<void(absl::Status)>;
+
+std::int64_t NowMillis(const Clock& clock);
+// "arn:stepwise:states:local:execution:<machine>:<name>".
+std::string ExecutionId(const std::string& machine, const std::string& name);
+std::string StateMachineId(const std::string& machine);
+// Whether a failed store write may succeed later (a full disk, an I/O error): such failures
+// of work no caller waits for are retried instead of dropped.
+bool Transient(const absl::Status& status);
+
+struct Engine::Impl {
+  Impl(Store& store, const Clock& clock, EngineOptions options, TaskDispatcher dispatcher);
+
+  // --- strands (engine.cc) ---
+  // One execution's queue of jobs; at most one thread drains it at a time (its strand).
+  struct Slot {
+    std::mutex mutex;
+    std::deque<std::pair<Job, Done>> jobs;
+    bool draining = false;
+  };
+  // The loaded state of the execution a strand is draining, kept while it has work.
+  struct Loaded {
+    std::optional<ExecutionState> state;
+    std::shared_ptr<const Interpreter> interpreter;
+  };
+
+  void Submit(const std::string& execution_id, Job job, Done done);
+  absl::Status SubmitAndWait(const std::string& execution_id, Job job);
+  void Fire(const std::string& execution_id, const TimerRef& timer);
+  void Drain(const std::string& execution_id, std::shared_ptr<Slot> slot);
+  absl::Status RunStart(const std::string& execution_id, StartJob& start, Loaded& loaded);
+  absl::Status RunEvent(const std::string& execution_id, Event& event, Loaded& loaded);
+  absl::Status RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
+                              Loaded& loaded);
+  absl::Status RunRedrive(const std::string& execution_id, Loaded& loaded);
+  // Loads the execution into `loaded` unless it is there already.
+  absl::Status EnsureLoaded(const std::string& execution_id, Loaded& loaded);
+  // Performs a committed step's effects and tells whoever waits on the execution.
+  void Release(const ExecutionState& state, const Step& step);
+  absl::StatusOr<std::shared_ptr<const Interpreter>> InterpreterFor(const std::string& machine,
+                                                                    std::int64_t version);
+  // A StartJob for `machine` named `name` (generated when empty).
+  StartJob MakeStart(const std::string& machine, const std::string& name, nlohmann::json input);
+  StepInput At();
+  // Runs `run` again in a second (for work the store could not write; see Transient).
+  void RetryLater(std::function<void()> run);
+
+  // --- the worker protocol (engine_tasks.cc) ---
+  // Hands a scheduled task to the dispatcher or its queue, or (startExecution) starts a child.
+  void Dispatch(const std::string& execution_id, ScheduleTask task, std::int64_t deadline);
+
+  // --- child executions (engine_children.cc) ---
+  // Starts the child a states:startExecution task asks for (idempotent by name) and completes
+  // the task as its pattern says; used on scheduling and again on recovery.
+  void LaunchChild(const std::string& parent_id, const ScheduleTask& task);
+  // A child whose parent waits for its end has ended: complete or fail the parent's task.
+  void NotifyParent(const ExecutionSummary& child);
+  // Completes the parent's task the way `done` would be called by a worker: on a transient
+  // store failure, tries again later.
+  void CompleteParentTask(const std::string& token, nlohmann::json output);
+  void FailParentTask(const std::string& token, const std::string& error, const std::string& cause);
+
+  Store& store;
+  const Clock& clock;
+  EngineOptions options;
+  TaskDispatcher dispatcher;
+
+  std::mutex random_mutex;
+  std::mt19937_64 random;
+
+  std::mutex machines_mutex;
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const Interpreter>> machines;
+  // Starts hold it shared from reading the definition to committing the first step;
+  // DeleteStateMachine holds it alone, so no execution starts from a definition being deleted.
+  std::shared_mutex definitions_guard;
+
+  std::mutex slots_mutex;
+  std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
+
+  std::mutex finished_mutex;
+  std::condition_variable finished;
+
+  std::mutex retention_mutex;
+  std::condition_variable retention_stop;
+  bool stopping_retention = false;
+  std::thread retention;
+
+  DeadlineQueue deadlines;
+  TaskQueues queues{deadlines};
+  HistoryWatchers watchers{deadlines};
+  TimerService timers;
+  ThreadPool pool;  // last: destroyed first, so no job outlives the members it uses
+
+  // Deletes finished executions past the retention limits until stopped.
+  void EnforceRetention();
+  void StopRetention();
+};
+
+}  // namespace stepwise::engine
