@@ -299,6 +299,9 @@ class ExecutionService::Watch : public grpc::ServerWriteReactor<v1::HistoryEvent
       if (!read.ok()) return Finish(ToGrpcStatus(read.status()));
       for (engine::StoredHistoryEvent& event : *read) pending_.push_back(std::move(event));
       if (pending_.empty()) {
+        // Events numbered but not stored (history recording off) are passed over, or the wait
+        // below would answer at once for ever.
+        sent_ = std::max(sent_, summary->last_event_id);
         if (ended) return Finish(grpc::Status::OK);
         service_.engine_.AwaitHistoryAsync(id_, sent_, kWatchWindow,
                                            [this](const absl::StatusOr<std::int64_t>& latest) {

@@ -10,8 +10,7 @@
 
 #include "stepwise/engine/clock.h"
 #include "stepwise/engine/engine.h"
-#include "stepwise/storage/rocksdb_store.h"
-#include "storage/temp_dir.h"
+#include "storage/engine_test_support.h"
 
 namespace stepwise {
 namespace {
@@ -29,34 +28,7 @@ constexpr const char* kWaitMachine = R"({"StartAt": "Nap", "States": {
   "Nap": {"Type": "Wait", "Seconds": 10, "Next": "Done"},
   "Done": {"Type": "Pass", "Result": "rested", "End": true}}})";
 
-// One store and engine on a directory, reopened at will as a restart would.
-class DurableEngineTest : public ::testing::Test {
- protected:
-  void SetUp() override { Open(); }
-
-  void Open(engine::EngineOptions options = {}) {
-    engine_.reset();
-    store_.reset();
-    storage::RocksStoreOptions store_options;
-    store_options.sync_writes = false;  // a process crash is not simulated here
-    auto store = storage::OpenRocksStore(dir_.path(), store_options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    engine_ = std::make_unique<Engine>(*store_, clock_, options);
-    ASSERT_TRUE(engine_->Recover().ok());
-  }
-
-  engine::ExecutionSummary Await(const std::string& id) {
-    auto summary = engine_->AwaitExecution(id, 10s);
-    EXPECT_TRUE(summary.ok()) << summary.status();
-    return summary.ok() ? *summary : engine::ExecutionSummary{};
-  }
-
-  storage::testing::TempDir dir_;
-  engine::ManualClock clock_;
-  std::unique_ptr<engine::Store> store_;
-  std::unique_ptr<Engine> engine_;
-};
+class DurableEngineTest : public testing::EngineTest {};
 
 TEST_F(DurableEngineTest, APassMachineRunsToItsOutput) {
   ASSERT_TRUE(engine_
