@@ -2,6 +2,7 @@
 // a directory in use or of another format before anything reads it.
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@
 
 #include "handle_allocator.h"
 #include "keys.h"
+#include "memory_release.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -67,18 +69,35 @@ rocksdb::DBOptions DatabaseOptions(const RocksStoreOptions& options, rocksdb::En
   // the time a restart spends replaying them; past this size its memtable is flushed.
   db.max_total_wal_size = 4 * static_cast<std::uint64_t>(options.memtable_bytes);
   db.keep_log_file_num = 5;
+  db.max_open_files = options.max_open_files;
+  if (options.release_memory_after_flush) {
+    db.listeners.push_back(NewMemoryReleaseListener(std::chrono::milliseconds(200)));
+  }
   return db;
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const RocksStoreOptions& options,
-                                           const std::shared_ptr<rocksdb::Cache>& cache,
+// The block caches: one shared by the families read at random, and a small one of the history's
+// own, so that the index blocks of history files, one per file and never read again once the
+// execution has finished, cannot crowd the other families out or hold memory that grows with
+// the history's length.
+struct Caches {
+  std::shared_ptr<rocksdb::Cache> records;
+  std::shared_ptr<rocksdb::Cache> log;
+};
+
+Caches NewCaches(const RocksStoreOptions& options) {
+  std::size_t log_bytes = std::max<std::size_t>(options.block_cache_bytes / 64, 256u << 10);
+  return Caches{rocksdb::NewLRUCache(options.block_cache_bytes), rocksdb::NewLRUCache(log_bytes)};
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const RocksStoreOptions& options, const Caches& caches,
                                            Shape shape) {
   rocksdb::ColumnFamilyOptions family;
   std::size_t share = shape == Shape::kLog ? 16 : 4;
   family.write_buffer_size = std::max<std::size_t>(options.memtable_bytes / share, 1u << 20);
   family.level_compaction_dynamic_level_bytes = true;
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
+  table.block_cache = shape == Shape::kLog ? caches.log : caches.records;
   if (shape == Shape::kLog) {
     table.block_size = 32u << 10;
   } else {
@@ -182,7 +201,7 @@ absl::StatusOr<std::unique_ptr<engine::Store>> OpenRocksStore(const std::string&
   db_options.create_if_missing = !exists;
   db_options.create_missing_column_families = !exists;
 
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  Caches cache = NewCaches(options);
   // Open what is there (families a later release added included, so that opening does not fail
   // before the format check can say why), and ours when creating.
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;

@@ -26,7 +26,8 @@ struct RocksStoreOptions {
   // never start from an empty state by mistake: opening an empty directory is then NotFound.
   bool create_if_missing = true;
 
-  // Default 32 MiB: RocksDB's block cache, shared by every column family. More keeps more of a
+  // Default 32 MiB: RocksDB's block cache, shared by every column family but the history's,
+  // which has one of a sixteenth of this size (at least 1 MiB). More keeps more of a
   // large store's reads (recovery scans, listings, loads of parked executions) off the disk, at
   // the cost of resident memory.
   std::size_t block_cache_bytes = 32u << 20;
@@ -35,6 +36,17 @@ struct RocksStoreOptions {
   // More means fewer, larger flushes and faster bursts of writes; less means a smaller RSS and
   // a shorter log to replay after a crash.
   std::size_t memtable_bytes = 64u << 20;
+
+  // Default 256: how many table files RocksDB keeps open, each with its reader's memory. A store
+  // holds a file per few megabytes of history; bounding the open ones keeps memory from growing
+  // with the history's length. More spares re-opening files on reads of old histories; -1 keeps
+  // every file open.
+  int max_open_files = 128;
+
+  // Default true: after a memtable flush or a compaction (at most once a second), freed heap is
+  // handed back to the operating system (glibc's malloc_trim), so that the resident set follows
+  // the memory in use instead of creeping up with the data written.
+  bool release_memory_after_flush = true;
 
   // Default 2: RocksDB's background threads for flushes and compactions. More keeps up with
   // heavier write loads on machines with cores to spare.
