@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -80,43 +82,65 @@ struct Figures {
   double PerSecond() const { return seconds > 0 ? static_cast<double>(calls) / seconds : 0; }
 };
 
-// Runs `call` from `clients` threads, each on a channel of its own (as separate clients would
-// be), each waiting for its call before the next, for `seconds`; adds to `figures`.
-void Drive(const std::string& address, int clients, double seconds,
-           const std::function<grpc::Status(grpc::Channel&, int client, std::int64_t n)>& call,
-           Figures& figures) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < clients; ++i) {
-    grpc::ChannelArguments arguments;
-    arguments.SetInt("grpc.channel_id", i);  // distinct channels, not one shared subchannel
-    channels.push_back(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
-    channels.back()->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  }
+// Starts call number `n` of client `client` and returns at once; `done` runs with its status
+// once the answer is in.
+using AsyncCall =
+    std::function<void(int client, std::int64_t n, std::function<void(grpc::Status)> done)>;
+
+// What one call needs until its answer: gRPC's callback API keeps none of it.
+template <typename Request, typename Response>
+struct InFlight {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+};
+
+template <typename Request, typename Response>
+std::shared_ptr<InFlight<Request, Response>> NewCall() {
+  auto call = std::make_shared<InFlight<Request, Response>>();
+  call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  return call;
+}
+
+// Runs `clients` clients for `seconds`, each on a channel of its own (as separate clients would
+// be) with one call in flight at a time: the next call starts when the last is answered. The
+// clients use gRPC's callback API, so they cost a few of gRPC's threads rather than a blocked
+// thread each: the server shares this machine's cores with them, and clients elsewhere would
+// not take their CPU from it. Adds to `figures`.
+void Drive(int clients, double seconds, const AsyncCall& call, Figures& figures) {
+  // Each client's figures are touched only by its own calls' callbacks, one after another.
   std::vector<Latencies> latencies(clients);
   std::vector<std::int64_t> counts(clients, 0);
   std::vector<std::string> errors(clients);
   std::atomic<bool> stop{false};
-  auto begin = SteadyClock::now();
-  std::vector<std::thread> threads;
-  for (int i = 0; i < clients; ++i) {
-    threads.emplace_back([&, i] {
-      std::int64_t n = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        auto start = SteadyClock::now();
-        grpc::Status status = call(*channels[i], i, n++);
-        if (!status.ok()) {
-          errors[i] = status.error_message();
-          return;
-        }
-        latencies[i].Add(MillisSince(start) * 1000.0);
-        ++counts[i];
+  std::mutex mutex;
+  std::condition_variable finished;
+  int running = clients;
+  auto finish = [&] {
+    std::lock_guard lock(mutex);
+    if (--running == 0) finished.notify_all();
+  };
+  std::function<void(int, std::int64_t)> issue = [&](int client, std::int64_t n) {
+    auto start = SteadyClock::now();
+    call(client, n, [&, client, n, start](grpc::Status status) {
+      if (!status.ok()) {
+        errors[client] = status.error_message();
+        return finish();
       }
+      latencies[client].Add(MillisSince(start) * 1000.0);
+      ++counts[client];
+      if (stop.load(std::memory_order_relaxed)) return finish();
+      issue(client, n + 1);
     });
-  }
+  };
+  auto begin = SteadyClock::now();
+  for (int i = 0; i < clients; ++i) issue(i, 0);
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));  // the window itself
   stop.store(true);
-  for (std::thread& thread : threads) thread.join();
+  {
+    std::unique_lock lock(mutex);
+    finished.wait(lock, [&] { return running == 0; });
+  }
   figures.seconds += SecondsSince(begin);
   for (int i = 0; i < clients; ++i) {
     figures.calls += counts[i];
@@ -132,38 +156,63 @@ std::string Describe(Figures& figures) {
                 Ms(figures.latency.Percentile(99)).c_str());
 }
 
-grpc::Status Ping(grpc::Channel& channel) {
-  auto stub = v1::Server::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](auto*) {}));
-  v1::PingRequest request;
-  v1::PingResponse response;
-  return stub->Ping(Context().get(), request, &response);
-}
+// The clients' channels and stubs, made and connected before any window opens.
+struct Clients {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<v1::Server::Stub>> servers;
+  std::vector<std::unique_ptr<v1::Executions::Stub>> executions;
 
-grpc::Status StartParked(grpc::Channel& channel, const std::string& prefix, int client,
-                         std::int64_t n) {
-  auto stub = v1::Executions::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](auto*) {}));
-  v1::StartExecutionRequest request;
-  request.set_state_machine("parked");
-  request.set_name(prefix + "-" + std::to_string(client) + "-" + std::to_string(n));
-  request.set_input(kInput);
-  v1::StartExecutionResponse response;
-  return stub->StartExecution(Context().get(), request, &response);
-}
-
-grpc::Status RunShort(grpc::Channel& channel, const std::string& prefix, int client,
-                      std::int64_t n) {
-  auto stub = v1::Executions::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](auto*) {}));
-  v1::StartSyncExecutionRequest request;
-  request.mutable_start()->set_state_machine("short");
-  request.mutable_start()->set_name(prefix + "-" + std::to_string(client) + "-" +
-                                    std::to_string(n));
-  request.mutable_start()->set_input(kInput);
-  v1::Execution response;
-  grpc::Status status = stub->StartSyncExecution(Context().get(), request, &response);
-  if (status.ok() && response.status() != v1::SUCCEEDED) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "the short workflow did not succeed");
+  Clients(const std::string& address, int count) {
+    for (int i = 0; i < count; ++i) {
+      grpc::ChannelArguments arguments;
+      arguments.SetInt("grpc.channel_id", i);  // distinct channels, not one shared subchannel
+      channels.push_back(
+          grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments));
+      channels.back()->WaitForConnected(std::chrono::system_clock::now() +
+                                        std::chrono::seconds(10));
+      servers.push_back(v1::Server::NewStub(channels.back()));
+      executions.push_back(v1::Executions::NewStub(channels.back()));
+    }
   }
-  return status;
+};
+
+AsyncCall Ping(Clients& clients) {
+  return [&clients](int client, std::int64_t, std::function<void(grpc::Status)> done) {
+    auto call = NewCall<v1::PingRequest, v1::PingResponse>();
+    clients.servers[client]->async()->Ping(
+        &call->context, &call->request, &call->response,
+        [call, done = std::move(done)](grpc::Status status) { done(std::move(status)); });
+  };
+}
+
+AsyncCall StartParked(Clients& clients, std::string prefix) {
+  return [&clients, prefix](int client, std::int64_t n, std::function<void(grpc::Status)> done) {
+    auto call = NewCall<v1::StartExecutionRequest, v1::StartExecutionResponse>();
+    call->request.set_state_machine("parked");
+    call->request.set_name(prefix + "-" + std::to_string(client) + "-" + std::to_string(n));
+    call->request.set_input(kInput);
+    clients.executions[client]->async()->StartExecution(
+        &call->context, &call->request, &call->response,
+        [call, done = std::move(done)](grpc::Status status) { done(std::move(status)); });
+  };
+}
+
+AsyncCall RunShort(Clients& clients, std::string prefix) {
+  return [&clients, prefix](int client, std::int64_t n, std::function<void(grpc::Status)> done) {
+    auto call = NewCall<v1::StartSyncExecutionRequest, v1::Execution>();
+    call->request.mutable_start()->set_state_machine("short");
+    call->request.mutable_start()->set_name(prefix + "-" + std::to_string(client) + "-" +
+                                            std::to_string(n));
+    call->request.mutable_start()->set_input(kInput);
+    clients.executions[client]->async()->StartSyncExecution(
+        &call->context, &call->request, &call->response,
+        [call, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && call->response.status() != v1::SUCCEEDED) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL, "the short workflow did not succeed");
+          }
+          done(std::move(status));
+        });
+  };
 }
 
 grpc::Status CreateMachine(const std::string& address, const std::string& name,
@@ -208,15 +257,11 @@ int Run(const Config& config) {
     }
   }
 
+  Clients clients(address, config.clients);
   // The batch a start commits, read back from the server's own log, shapes the raw baseline.
   Progress("warming up, and reading the shape of a start's batch from the server's log");
   Figures warmup;
-  Drive(
-      address, 4, 0.5,
-      [](grpc::Channel& channel, int client, std::int64_t n) {
-        return StartParked(channel, "warm", client, n);
-      },
-      warmup);
+  Drive(4, 0.5, StartParked(clients, "warm"), warmup);
   std::string wal_error;
   std::vector<BatchShape> batches = ReadWalBatches(server_dir, wal_error);
   const BatchShape* median = MedianBatch(batches);
@@ -236,43 +281,18 @@ int Run(const Config& config) {
   for (int round = 0; round < config.rounds; ++round) {
     Progress(Format("round %d of %d", round + 1, config.rounds));
     auto prefix = [&] { return "r" + std::to_string(round_tag++); };
-    auto ping = [](grpc::Channel& channel, int, std::int64_t) { return Ping(channel); };
     if (config.Runs("ping")) {
-      Drive(address, 1, config.seconds, ping, ping_1);
-      Drive(address, config.clients, config.seconds, ping, ping_n);
+      Drive(1, config.seconds, Ping(clients), ping_1);
+      Drive(config.clients, config.seconds, Ping(clients), ping_n);
     }
     if (config.Runs("raw")) raw->Run(config.clients, config.seconds, raw_n);
     if (config.Runs("start")) {
-      std::string p1 = prefix();
-      Drive(
-          address, 1, config.seconds,
-          [&](grpc::Channel& channel, int client, std::int64_t n) {
-            return StartParked(channel, p1, client, n);
-          },
-          start_1);
-      std::string pn = prefix();
-      Drive(
-          address, config.clients, config.seconds,
-          [&](grpc::Channel& channel, int client, std::int64_t n) {
-            return StartParked(channel, pn, client, n);
-          },
-          start_n);
+      Drive(1, config.seconds, StartParked(clients, prefix()), start_1);
+      Drive(config.clients, config.seconds, StartParked(clients, prefix()), start_n);
     }
     if (config.Runs("short")) {
-      std::string s1 = prefix();
-      Drive(
-          address, 1, config.seconds,
-          [&](grpc::Channel& channel, int client, std::int64_t n) {
-            return RunShort(channel, s1, client, n);
-          },
-          short_1);
-      std::string sn = prefix();
-      Drive(
-          address, config.clients, config.seconds,
-          [&](grpc::Channel& channel, int client, std::int64_t n) {
-            return RunShort(channel, sn, client, n);
-          },
-          short_n);
+      Drive(1, config.seconds, RunShort(clients, prefix()), short_1);
+      Drive(config.clients, config.seconds, RunShort(clients, prefix()), short_n);
     }
   }
 

@@ -59,17 +59,14 @@ grpc::ServerUnaryReactor* ExecutionService::StartExecution(grpc::CallbackServerC
   auto input = ParseJsonField("input", request->input(), json::object());
   if (!input.ok()) return Finish(context, ToGrpcStatus(input.status()));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  engine::Store& store = store_;
-  engine_.StartExecutionAsync(request->state_machine(), request->name(), *std::move(input),
-                              [reactor, response, &store](absl::StatusOr<std::string> id) {
-                                if (!id.ok()) return reactor->Finish(ToGrpcStatus(id.status()));
-                                response->set_execution_id(*id);
-                                auto summary = store.DescribeExecution(*id);
-                                if (summary.ok())
-                                  SetMillis(summary->info.start_time,
-                                            *response->mutable_start_time());
-                                reactor->Finish(grpc::Status::OK);
-                              });
+  engine_.StartExecutionAsync(
+      request->state_machine(), request->name(), *std::move(input),
+      [reactor, response](absl::StatusOr<engine::StartedExecution> started) {
+        if (!started.ok()) return reactor->Finish(ToGrpcStatus(started.status()));
+        response->set_execution_id(started->execution_id);
+        SetMillis(started->start_time, *response->mutable_start_time());
+        reactor->Finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -81,9 +78,10 @@ class ExecutionService::SyncStart {
                     json input, std::int64_t deadline, v1::Execution* response) {
     service.engine_.StartExecutionAsync(
         start.state_machine(), start.name(), std::move(input),
-        [&service, context, reactor, deadline, response](absl::StatusOr<std::string> id) {
-          if (!id.ok()) return reactor->Finish(ToGrpcStatus(id.status()));
-          Check(service, context, reactor, *id, 0, deadline, response);
+        [&service, context, reactor, deadline,
+         response](absl::StatusOr<engine::StartedExecution> started) {
+          if (!started.ok()) return reactor->Finish(ToGrpcStatus(started.status()));
+          Check(service, context, reactor, started->execution_id, 0, deadline, response);
         });
   }
 

@@ -1,5 +1,6 @@
 #include "stepwise/engine/engine.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 #include <limits>
@@ -182,21 +183,24 @@ absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& s
                                     Loaded& loaded) {
   auto existing = store.DescribeExecution(execution_id);
   if (existing.ok()) {
-    if (existing->input == start.input) return absl::OkStatus();
+    if (existing->input == start.input) {
+      if (start.start_time) *start.start_time = existing->info.start_time;
+      return absl::OkStatus();
+    }
     return absl::AlreadyExistsError("an execution named '" + start.info.name + "' of '" +
                                     start.machine +
                                     "' already exists with another input; use another name");
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
   std::shared_lock guard(definitions_guard);
-  auto definition = store.GetDefinition(start.machine, 0);
-  if (!definition.ok()) return definition.status();
-  auto found = InterpreterFor(start.machine, definition->version);
+  auto version = LatestVersion(start.machine);
+  if (!version.ok()) return version.status();
+  auto found = InterpreterFor(start.machine, *version);
   if (!found.ok()) return found.status();
   loaded.interpreter = *found;
   loaded.state.emplace();
   StepInput at = At();
-  start.info.state_machine_version = definition->version;
+  start.info.state_machine_version = *version;
   start.info.start_time = at.now;
   Step step = loaded.interpreter->Start(*loaded.state, start.info, std::move(start.input), at);
   CommitContext created;
@@ -204,8 +208,28 @@ absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& s
   absl::Status committed = store.CommitStep(*loaded.state, step, created);
   guard.unlock();
   if (!committed.ok()) return committed;
+  if (start.start_time) *start.start_time = start.info.start_time;
   Release(*loaded.state, step);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::int64_t> Engine::Impl::LatestVersion(const std::string& machine) {
+  {
+    std::lock_guard lock(machines_mutex);
+    auto it = latest_versions.find(machine);
+    if (it != latest_versions.end()) return it->second;
+  }
+  auto definition = store.GetDefinition(machine, 0);
+  if (!definition.ok()) return definition.status();
+  NoteLatestVersion(machine, definition->version);
+  return definition->version;
+}
+
+void Engine::Impl::NoteLatestVersion(const std::string& machine, std::int64_t version) {
+  // A store of a newer version may have been noted while this one was read: keep the newest.
+  std::lock_guard lock(machines_mutex);
+  auto [it, inserted] = latest_versions.try_emplace(machine, version);
+  if (!inserted) it->second = std::max(it->second, version);
 }
 
 absl::Status Engine::Impl::EnsureLoaded(const std::string& execution_id, Loaded& loaded) {
@@ -355,13 +379,16 @@ absl::Status Engine::Recover() {
 
 void Engine::StartExecutionAsync(const std::string& machine, const std::string& name,
                                  const json& input,
-                                 std::function<void(absl::StatusOr<std::string>)> done) {
+                                 std::function<void(absl::StatusOr<StartedExecution>)> done) {
   StartJob start = impl_->MakeStart(machine, name, input);
   std::string id = start.info.execution_id;
-  impl_->Submit(id, std::move(start), [id, done = std::move(done)](absl::Status status) {
-    if (!status.ok()) return done(std::move(status));
-    done(id);
-  });
+  auto start_time = std::make_shared<std::int64_t>(0);
+  start.start_time = start_time;
+  impl_->Submit(id, std::move(start),
+                [id, start_time, done = std::move(done)](absl::Status status) {
+                  if (!status.ok()) return done(std::move(status));
+                  done(StartedExecution{id, *start_time});
+                });
 }
 
 absl::StatusOr<std::string> Engine::StartExecution(const std::string& machine,

@@ -39,6 +39,8 @@ struct StartJob {
   std::string machine;
   ExecutionInfo info;
   nlohmann::json input;
+  // When set, receives the start time of the execution made (or found, for a repeated start).
+  std::shared_ptr<std::int64_t> start_time;
 };
 
 // The worker of a callback task finished its invocation: the task's record goes (a restart
@@ -94,6 +96,9 @@ struct Engine::Impl {
                                                                     std::int64_t version);
   // A StartJob for `machine` named `name` (generated when empty).
   StartJob MakeStart(const std::string& machine, const std::string& name, nlohmann::json input);
+  // The latest version of `machine` (NotFound when there is none), and noting a newer one.
+  absl::StatusOr<std::int64_t> LatestVersion(const std::string& machine);
+  void NoteLatestVersion(const std::string& machine, std::int64_t version);
   StepInput At();
   // Runs `run` again in a second (for work the store could not write; see Transient).
   void RetryLater(std::function<void()> run);
@@ -123,6 +128,9 @@ struct Engine::Impl {
 
   std::mutex machines_mutex;
   std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<const Interpreter>> machines;
+  // Under machines_mutex: the latest version of each machine as far as this engine knows (it
+  // stores every new one). Every start needs it, and the store finds it with an iterator.
+  std::map<std::string, std::int64_t, std::less<>> latest_versions;
   // Starts hold it shared from reading the definition to committing the first step;
   // DeleteStateMachine holds it alone, so no execution starts from a definition being deleted.
   std::shared_mutex definitions_guard;

@@ -20,7 +20,9 @@ absl::StatusOr<StoredDefinition> Engine::PutStateMachine(const std::string& name
     }
     return absl::InvalidArgumentError(message);
   }
-  return impl_->store.PutDefinition(name, definition, NowMillis(impl_->clock));
+  auto stored = impl_->store.PutDefinition(name, definition, NowMillis(impl_->clock));
+  if (stored.ok()) impl_->NoteLatestVersion(name, stored->version);
+  return stored;
 }
 
 absl::Status Engine::DeleteStateMachine(const std::string& name) {
@@ -50,6 +52,9 @@ absl::Status Engine::DeleteStateMachine(const std::string& name) {
   std::lock_guard lock(impl_->machines_mutex);
   auto it = impl_->machines.lower_bound({name, 0});
   while (it != impl_->machines.end() && it->first.first == name) it = impl_->machines.erase(it);
+  if (auto latest = impl_->latest_versions.find(name); latest != impl_->latest_versions.end()) {
+    impl_->latest_versions.erase(latest);
+  }
   return absl::OkStatus();
 }
 

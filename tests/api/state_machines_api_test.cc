@@ -2,6 +2,8 @@
 // errors.
 #include <gmock/gmock.h>
 
+#include <nlohmann/json.hpp>
+
 #include "api_test_server.h"
 
 namespace stepwise::api::testing {
@@ -181,6 +183,20 @@ TEST_F(StateMachinesApiTest, DeleteIsRefusedWhileExecutionsRunAndWorksAfter) {
   EXPECT_EQ(Describe(id).status(), v1::SUCCEEDED);  // finished executions stay readable
   EXPECT_EQ(machines_->DeleteStateMachine(Context().get(), request, &response).error_code(),
             grpc::StatusCode::NOT_FOUND);
+
+  // A start no longer finds it; created again, it starts over at version 1 with the new
+  // definition (the engine remembers nothing of the deleted one).
+  v1::StartExecutionRequest start;
+  start.set_state_machine("work");
+  start.set_input("{}");
+  v1::StartExecutionResponse started;
+  EXPECT_EQ(executions_->StartExecution(Context().get(), start, &started).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  Create("work", kPassMachine);
+  v1::Execution again = AwaitEnd(Start("work", "again", R"({"who": "you"})"));
+  EXPECT_EQ(again.state_machine_version(), 1);
+  EXPECT_EQ(again.status(), v1::SUCCEEDED);
+  EXPECT_EQ(nlohmann::json::parse(again.output()), nlohmann::json({{"greeting", "hi you"}}));
 }
 
 }  // namespace

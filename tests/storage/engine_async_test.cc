@@ -41,19 +41,27 @@ using PollAnswer = Answer<std::optional<TaskLease>>;
 
 TEST_F(AsyncEngineTest, StartExecutionAsyncAnswersWithTheIdOrWhyNot) {
   Put("two", kTwoTasks);
-  Answer<absl::StatusOr<std::string>> started;
+  Answer<absl::StatusOr<engine::StartedExecution>> started;
   engine_->StartExecutionAsync("two", "a1", json{{"n", 1}}, started.Callback());
-  auto id = started.Get();
-  ASSERT_TRUE(id.ok()) << id.status();
-  EXPECT_EQ(engine_->DescribeExecution(*id)->status, ExecutionStatus::kRunning);
+  auto first = started.Get();
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto summary = engine_->DescribeExecution(first->execution_id);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->status, ExecutionStatus::kRunning);
+  EXPECT_EQ(first->start_time, summary->info.start_time);
+  EXPECT_GT(first->start_time, 0);
 
-  Answer<absl::StatusOr<std::string>> again;  // the same name and input: the same execution
+  // The same name and input: the same execution, with its own start time.
+  Answer<absl::StatusOr<engine::StartedExecution>> again;
   engine_->StartExecutionAsync("two", "a1", json{{"n", 1}}, again.Callback());
-  EXPECT_EQ(again.Get().value_or(""), *id);
-  Answer<absl::StatusOr<std::string>> clash;
+  auto repeated = again.Get();
+  ASSERT_TRUE(repeated.ok()) << repeated.status();
+  EXPECT_EQ(repeated->execution_id, first->execution_id);
+  EXPECT_EQ(repeated->start_time, first->start_time);
+  Answer<absl::StatusOr<engine::StartedExecution>> clash;
   engine_->StartExecutionAsync("two", "a1", json{{"n", 2}}, clash.Callback());
   EXPECT_EQ(clash.Get().status().code(), absl::StatusCode::kAlreadyExists);
-  Answer<absl::StatusOr<std::string>> missing;
+  Answer<absl::StatusOr<engine::StartedExecution>> missing;
   engine_->StartExecutionAsync("nowhere", "", json::object(), missing.Callback());
   EXPECT_EQ(missing.Get().status().code(), absl::StatusCode::kNotFound);
 }

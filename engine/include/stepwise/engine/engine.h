@@ -62,6 +62,12 @@ using PollId = std::uint64_t;
 // PollTask serves; `stepwise run` installs one that runs the function at once.
 using TaskDispatcher = std::function<void(const TaskLease&)>;
 
+// What StartExecutionAsync answers.
+struct StartedExecution {
+  std::string execution_id;
+  std::int64_t start_time = 0;  // milliseconds since the Unix epoch
+};
+
 class Engine {
  public:
   Engine(Store& store, const Clock& clock, EngineOptions options = {},
@@ -132,9 +138,11 @@ class Engine {
   // returns. `done` may run on the calling thread before the call returns, or on an engine step
   // thread that serves other executions meanwhile: it must be quick and must not block (in
   // particular it must not call a blocking Engine method; the async ones are fine).
+  // Answers the execution, with its start time (that of the earlier execution when a start is
+  // repeated with the same name and input).
   void StartExecutionAsync(const std::string& machine, const std::string& name,
                            const nlohmann::json& input,
-                           std::function<void(absl::StatusOr<std::string>)> done);
+                           std::function<void(absl::StatusOr<StartedExecution>)> done);
   void StopExecutionAsync(const std::string& execution_id, const std::string& error,
                           const std::string& cause, std::function<void(absl::Status)> done);
   void CompleteTaskAsync(const std::string& token, nlohmann::json output,
