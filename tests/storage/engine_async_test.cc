@@ -196,10 +196,17 @@ TEST_F(AsyncEngineTest, ReleasePollsAnswersEveryWaiterAndLaterPollsAtOnceButKeep
   engine_->PollTaskAsync({"alpha"}, 30s, later.Callback());
   ASSERT_TRUE(later.Ready());
   EXPECT_FALSE(later.Get().has_value());
-  Answer<absl::StatusOr<std::int64_t>> later_watch;
-  engine_->AwaitHistoryAsync(other, 100, 30s, later_watch.Callback());
-  ASSERT_TRUE(later_watch.Ready()) << "a watch after the release is answered at once";
-  EXPECT_EQ(later_watch.Get().value_or(-1), engine_->DescribeExecution(other)->last_event_id);
+  // A later watch is answered at once: with the latest id when there is news for it, and
+  // otherwise Unavailable, so that a caller watching in a loop does not spin.
+  std::int64_t last = engine_->DescribeExecution(other)->last_event_id;
+  Answer<absl::StatusOr<std::int64_t>> news;
+  engine_->AwaitHistoryAsync(other, last - 1, 30s, news.Callback());
+  ASSERT_TRUE(news.Ready()) << "a watch after the release is answered at once";
+  EXPECT_EQ(news.Get().value_or(-1), last);
+  Answer<absl::StatusOr<std::int64_t>> no_news;
+  engine_->AwaitHistoryAsync(other, last, 30s, no_news.Callback());
+  ASSERT_TRUE(no_news.Ready()) << "a watch after the release is answered at once";
+  EXPECT_EQ(no_news.Get().status().code(), absl::StatusCode::kUnavailable);
   Open();  // the tasks were kept: after a restart both are served (r1's was leased, r2's queued)
   std::vector<std::string> served;
   for (int i = 0; i < 2; ++i) {

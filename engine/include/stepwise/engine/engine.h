@@ -166,7 +166,9 @@ class Engine {
   void CancelPoll(PollId id);
   // For a graceful shutdown (call before shutting the server down): answers every waiting poll
   // and history watch at once (polls with nullopt, watches with the latest event id), and makes
-  // every later one answer at once the same way. Tasks stay queued and stored. Irreversible.
+  // every later one answer at once: polls with nullopt, watches with the latest event id when
+  // there is news for them (a later event, or the execution ended) and Unavailable otherwise.
+  // Tasks stay queued and stored. Irreversible.
   void ReleasePolls();
 
   // Waits for an execution's history to grow: `done` gets the id of its latest history event
