@@ -87,14 +87,15 @@ void Engine::Impl::RetryLater(std::function<void()> run) {
   deadlines.Schedule(std::chrono::steady_clock::now() + kRetryDelay, std::move(run));
 }
 
+std::shared_ptr<Engine::Impl::Slot> Engine::Impl::SlotFor(const std::string& execution_id) {
+  std::lock_guard lock(slots_mutex);
+  auto& entry = slots[execution_id];
+  if (!entry) entry = std::make_shared<Slot>();
+  return entry;
+}
+
 void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
-  std::shared_ptr<Slot> slot;
-  {
-    std::lock_guard lock(slots_mutex);
-    auto& entry = slots[execution_id];
-    if (!entry) entry = std::make_shared<Slot>();
-    slot = entry;
-  }
+  std::shared_ptr<Slot> slot = SlotFor(execution_id);
   std::lock_guard lock(slot->mutex);
   slot->jobs.emplace_back(std::move(job), std::move(done));
   if (!slot->draining) {
@@ -115,6 +116,21 @@ void Engine::Impl::Fire(const std::string& execution_id, const TimerRef& timer) 
 }
 
 absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job job) {
+  std::shared_ptr<Slot> slot = SlotFor(execution_id);
+  bool idle = false;
+  {
+    std::lock_guard lock(slot->mutex);
+    idle = !slot->draining;  // and so has no jobs queued
+    if (idle) slot->draining = true;
+  }
+  if (idle) {
+    // This thread runs the job itself, as the slot's drainer, instead of handing it to a step
+    // thread and sleeping until it is done: two thread hand-offs fewer per blocking call.
+    absl::Status status = RunJob(execution_id, job, slot->loaded);
+    if (!LetGo(execution_id, slot))
+      pool.Post([this, execution_id, slot] { Drain(execution_id, slot); });
+    return status;
+  }
   auto promise = std::make_shared<std::promise<absl::Status>>();
   auto result = promise->get_future();
   Submit(execution_id, std::move(job),
@@ -123,40 +139,91 @@ absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job jo
 }
 
 void Engine::Impl::Drain(const std::string& execution_id, std::shared_ptr<Slot> slot) {
-  // The state stays loaded while this slot has work, and is dropped when it runs dry: the store
-  // is the truth, so parked executions cost no memory here.
-  Loaded loaded;
   for (;;) {
-    std::pair<Job, Done> item;
+    std::optional<std::pair<Job, Done>> item;
     {
       std::lock_guard lock(slot->mutex);
-      if (slot->jobs.empty()) {
-        slot->draining = false;
-        break;
+      if (!slot->jobs.empty()) {
+        item.emplace(std::move(slot->jobs.front()));
+        slot->jobs.pop_front();
       }
-      item = std::move(slot->jobs.front());
-      slot->jobs.pop_front();
     }
-    absl::Status status = std::visit(
-        [&](auto& job) -> absl::Status {
-          using T = std::decay_t<decltype(job)>;
-          if constexpr (std::is_same_v<T, StartJob>) return RunStart(execution_id, job, loaded);
-          if constexpr (std::is_same_v<T, Event>) return RunEvent(execution_id, job, loaded);
-          if constexpr (std::is_same_v<T, AcknowledgeJob>) {
-            return RunAcknowledge(execution_id, job, loaded);
-          }
-          if constexpr (std::is_same_v<T, RedriveJob>) return RunRedrive(execution_id, loaded);
-        },
-        item.first);
-    if (!status.ok()) loaded.state.reset();  // a failed commit: reload the truth next time
-    if (item.second) item.second(std::move(status));
+    if (!item) {
+      if (LetGo(execution_id, slot)) return;
+      continue;
+    }
+    absl::Status status = RunJob(execution_id, item->first, slot->loaded);
+    if (item->second) item->second(std::move(status));
   }
-  bool ended = loaded.state && loaded.state->status != ExecutionStatus::kRunning;
-  if (ended) {
-    std::scoped_lock lock(slots_mutex, slot->mutex);
-    auto it = slots.find(execution_id);
-    if (slot->jobs.empty() && it != slots.end() && it->second == slot) slots.erase(it);
+}
+
+absl::Status Engine::Impl::RunJob(const std::string& execution_id, Job& job, Loaded& loaded) {
+  absl::Status status = std::visit(
+      [&](auto& job) -> absl::Status {
+        using T = std::decay_t<decltype(job)>;
+        if constexpr (std::is_same_v<T, StartJob>) return RunStart(execution_id, job, loaded);
+        if constexpr (std::is_same_v<T, Event>) return RunEvent(execution_id, job, loaded);
+        if constexpr (std::is_same_v<T, AcknowledgeJob>) {
+          return RunAcknowledge(execution_id, job, loaded);
+        }
+        if constexpr (std::is_same_v<T, RedriveJob>) return RunRedrive(execution_id, loaded);
+      },
+      job);
+  if (!status.ok()) loaded.state.reset();  // a failed commit: reload the truth next time
+  return status;
+}
+
+bool Engine::Impl::LetGo(const std::string& execution_id, const std::shared_ptr<Slot>& slot) {
+  // The store is the truth: a parked execution that is not among the warm ones costs no memory
+  // here, and an ended one none at all.
+  const std::optional<ExecutionState>& state = slot->loaded.state;
+  bool running = state && state->status == ExecutionStatus::kRunning;
+  bool ended = state && !running;
+  {
+    std::lock_guard lock(slot->mutex);
+    if (!slot->jobs.empty()) return false;
+    if (!running) slot->loaded = Loaded{};
+    slot->draining = false;  // from here on, another thread may drain it
   }
+  if (running) {
+    KeepWarm(slot);
+  } else if (ended) {
+    {
+      std::scoped_lock lock(slots_mutex, slot->mutex);
+      auto it = slots.find(execution_id);
+      if (slot->jobs.empty() && it != slots.end() && it->second == slot) slots.erase(it);
+    }
+    Unwarm(slot);
+  }
+  return true;
+}
+
+void Engine::Impl::KeepWarm(const std::shared_ptr<Slot>& slot) {
+  std::shared_ptr<Slot> cooled;
+  {
+    std::lock_guard lock(warm_mutex);
+    if (slot->warm_at) {
+      warm.splice(warm.begin(), warm, *slot->warm_at);
+    } else {
+      warm.push_front(slot);
+      slot->warm_at = warm.begin();
+    }
+    if (warm.size() > static_cast<std::size_t>(std::max(0, options.warm_executions))) {
+      cooled = warm.back();
+      cooled->warm_at.reset();
+      warm.pop_back();
+    }
+  }
+  if (!cooled) return;
+  std::lock_guard lock(cooled->mutex);
+  if (!cooled->draining) cooled->loaded = Loaded{};  // a drainer would warm it again anyway
+}
+
+void Engine::Impl::Unwarm(const std::shared_ptr<Slot>& slot) {
+  std::lock_guard lock(warm_mutex);
+  if (!slot->warm_at) return;
+  warm.erase(*slot->warm_at);
+  slot->warm_at.reset();
 }
 
 StartJob Engine::Impl::MakeStart(const std::string& machine, const std::string& name, json input) {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,22 +68,38 @@ struct Engine::Impl {
   Impl(Store& store, const Clock& clock, EngineOptions options, TaskDispatcher dispatcher);
 
   // --- strands (engine.cc) ---
+  // The loaded state of an execution: what its last step committed.
+  struct Loaded {
+    std::optional<ExecutionState> state;
+    std::shared_ptr<const Interpreter> interpreter;
+  };
   // One execution's queue of jobs; at most one thread drains it at a time (its strand).
   struct Slot {
     std::mutex mutex;
     std::deque<std::pair<Job, Done>> jobs;
     bool draining = false;
-  };
-  // The loaded state of the execution a strand is draining, kept while it has work.
-  struct Loaded {
-    std::optional<ExecutionState> state;
-    std::shared_ptr<const Interpreter> interpreter;
+    // Touched only by the thread draining the slot (or, under `mutex`, by whoever finds it not
+    // draining). Kept between drains while the slot is warm; empty means load from the store.
+    Loaded loaded;
+    // Under warm_mutex: its place in `warm`, when it is there.
+    std::optional<std::list<std::shared_ptr<Slot>>::iterator> warm_at;
   };
 
+  std::shared_ptr<Slot> SlotFor(const std::string& execution_id);
   void Submit(const std::string& execution_id, Job job, Done done);
   absl::Status SubmitAndWait(const std::string& execution_id, Job job);
   void Fire(const std::string& execution_id, const TimerRef& timer);
+  // Runs the slot's jobs until it runs dry; the caller has made this thread its drainer.
   void Drain(const std::string& execution_id, std::shared_ptr<Slot> slot);
+  absl::Status RunJob(const std::string& execution_id, Job& job, Loaded& loaded);
+  // Called by the drainer that found no job: lets the slot go (keeping its state warm, or
+  // forgetting the slot once its execution has ended), or returns false when a job came
+  // meanwhile and the drainer must go on.
+  bool LetGo(const std::string& execution_id, const std::shared_ptr<Slot>& slot);
+  // Makes the slot the most recently warmed; drops the state of the least recent one beyond
+  // EngineOptions::warm_executions.
+  void KeepWarm(const std::shared_ptr<Slot>& slot);
+  void Unwarm(const std::shared_ptr<Slot>& slot);
   absl::Status RunStart(const std::string& execution_id, StartJob& start, Loaded& loaded);
   absl::Status RunEvent(const std::string& execution_id, Event& event, Loaded& loaded);
   absl::Status RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
@@ -137,6 +154,8 @@ struct Engine::Impl {
 
   std::mutex slots_mutex;
   std::unordered_map<std::string, std::shared_ptr<Slot>> slots;
+  std::mutex warm_mutex;
+  std::list<std::shared_ptr<Slot>> warm;  // slots whose state is kept, most recent first
 
   std::mutex finished_mutex;
   std::condition_variable finished;

@@ -1,7 +1,8 @@
 // The worker protocol: handing tasks out (to the dispatcher or to long polls), and taking
 // completions, failures, heartbeats and callback acknowledgements back by token.
-#include <future>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "engine_impl.h"
@@ -56,58 +57,75 @@ absl::Status BadToken(const std::string& token) {
                                     "or the $$.Task.Token a callback task was given");
 }
 
+// A completion, failure or heartbeat, as the job of the execution its token names.
+struct TokenJob {
+  std::string execution_id;
+  Job job;
+};
+
+absl::StatusOr<TokenJob> SucceedJob(const std::string& token, json output) {
+  std::optional<TaskToken> parsed = ParseTaskToken(token);
+  if (!parsed) return BadToken(token);
+  if (parsed->invocation) {
+    // The worker's result is not the state's output: the state waits for the attempt's token.
+    return TokenJob{parsed->execution_id, AcknowledgeJob{parsed->task}};
+  }
+  return TokenJob{parsed->execution_id, Event{TaskSucceeded{parsed->task, std::move(output)}}};
+}
+
+absl::StatusOr<TokenJob> FailJob(const std::string& token, const std::string& error,
+                                 const std::string& cause) {
+  std::optional<TaskToken> parsed = ParseTaskToken(token);
+  if (!parsed) return BadToken(token);
+  return TokenJob{parsed->execution_id, Event{TaskFailed{parsed->task, error, cause}}};
+}
+
+absl::StatusOr<TokenJob> HeartbeatJob(const std::string& token) {
+  std::optional<TaskToken> parsed = ParseTaskToken(token);
+  if (!parsed) return BadToken(token);
+  return TokenJob{parsed->execution_id, Event{TaskHeartbeat{parsed->task}}};
+}
+
 }  // namespace
 
 void Engine::CompleteTaskAsync(const std::string& token, json output,
                                std::function<void(absl::Status)> done) {
-  std::optional<TaskToken> parsed = ParseTaskToken(token);
-  if (!parsed) return done(BadToken(token));
-  if (parsed->invocation) {
-    // The worker's result is not the state's output: the state waits for the attempt's token.
-    impl_->Submit(parsed->execution_id, AcknowledgeJob{parsed->task}, std::move(done));
-    return;
-  }
-  impl_->Submit(parsed->execution_id, Event{TaskSucceeded{parsed->task, std::move(output)}},
-                std::move(done));
+  auto job = SucceedJob(token, std::move(output));
+  if (!job.ok()) return done(job.status());
+  impl_->Submit(job->execution_id, std::move(job->job), std::move(done));
 }
 
 void Engine::FailTaskAsync(const std::string& token, const std::string& error,
                            const std::string& cause, std::function<void(absl::Status)> done) {
-  std::optional<TaskToken> parsed = ParseTaskToken(token);
-  if (!parsed) return done(BadToken(token));
-  impl_->Submit(parsed->execution_id, Event{TaskFailed{parsed->task, error, cause}},
-                std::move(done));
+  auto job = FailJob(token, error, cause);
+  if (!job.ok()) return done(job.status());
+  impl_->Submit(job->execution_id, std::move(job->job), std::move(done));
 }
 
 void Engine::HeartbeatTaskAsync(const std::string& token, std::function<void(absl::Status)> done) {
-  std::optional<TaskToken> parsed = ParseTaskToken(token);
-  if (!parsed) return done(BadToken(token));
-  impl_->Submit(parsed->execution_id, Event{TaskHeartbeat{parsed->task}}, std::move(done));
+  auto job = HeartbeatJob(token);
+  if (!job.ok()) return done(job.status());
+  impl_->Submit(job->execution_id, std::move(job->job), std::move(done));
 }
 
-namespace {
-
-// The blocking forms: the async ones, waited for on the caller's thread.
-absl::Status Wait(const std::function<void(std::function<void(absl::Status)>)>& call) {
-  auto promise = std::make_shared<std::promise<absl::Status>>();
-  auto result = promise->get_future();
-  call([promise](absl::Status status) { promise->set_value(std::move(status)); });
-  return result.get();
-}
-
-}  // namespace
-
+// The blocking forms run the step on the caller's thread when the execution is idle.
 absl::Status Engine::CompleteTask(const std::string& token, json output) {
-  return Wait([&](auto done) { CompleteTaskAsync(token, std::move(output), std::move(done)); });
+  auto job = SucceedJob(token, std::move(output));
+  if (!job.ok()) return job.status();
+  return impl_->SubmitAndWait(job->execution_id, std::move(job->job));
 }
 
 absl::Status Engine::FailTask(const std::string& token, const std::string& error,
                               const std::string& cause) {
-  return Wait([&](auto done) { FailTaskAsync(token, error, cause, std::move(done)); });
+  auto job = FailJob(token, error, cause);
+  if (!job.ok()) return job.status();
+  return impl_->SubmitAndWait(job->execution_id, std::move(job->job));
 }
 
 absl::Status Engine::HeartbeatTask(const std::string& token) {
-  return Wait([&](auto done) { HeartbeatTaskAsync(token, std::move(done)); });
+  auto job = HeartbeatJob(token);
+  if (!job.ok()) return job.status();
+  return impl_->SubmitAndWait(job->execution_id, std::move(job->job));
 }
 
 }  // namespace stepwise::engine

@@ -34,6 +34,10 @@ struct EngineOptions {
   // that the store's group commit shares one fsync among them; one execution's steps are always
   // applied one at a time, in order.
   int step_threads = 64;
+  // How many running executions keep their loaded state in memory between steps (those stepped
+  // most recently), so that their next step needs no read of the store. Each holds its state's
+  // size (a few KB for most) in memory; 0 reads every step's state from the store.
+  int warm_executions = 1024;
   // History retention: finished executions (record, frames, history) are deleted in the
   // background once they stopped more than `retain_for` ago, and beyond the newest
   // `retain_count`. Zero keeps them forever. Checked every `retention_interval`.
