@@ -87,20 +87,30 @@ void Engine::Impl::RetryLater(std::function<void()> run) {
   deadlines.Schedule(std::chrono::steady_clock::now() + kRetryDelay, std::move(run));
 }
 
-std::shared_ptr<Engine::Impl::Slot> Engine::Impl::SlotFor(const std::string& execution_id) {
-  std::lock_guard lock(slots_mutex);
-  auto& entry = slots[execution_id];
-  if (!entry) entry = std::make_shared<Slot>();
-  return entry;
+std::shared_ptr<Engine::Impl::Slot> Engine::Impl::LockedSlot(const std::string& execution_id,
+                                                             std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    std::shared_ptr<Slot> slot;
+    {
+      std::lock_guard slots_lock(slots_mutex);
+      auto& entry = slots[execution_id];
+      if (!entry) entry = std::make_shared<Slot>(execution_id);
+      slot = entry;
+    }
+    std::unique_lock slot_lock(slot->mutex);
+    if (slot->retired) continue;  // retired since it was looked up: it is out of `slots` now
+    lock = std::move(slot_lock);
+    return slot;
+  }
 }
 
 void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
-  std::shared_ptr<Slot> slot = SlotFor(execution_id);
-  std::lock_guard lock(slot->mutex);
+  std::unique_lock<std::mutex> lock;
+  std::shared_ptr<Slot> slot = LockedSlot(execution_id, lock);
   slot->jobs.emplace_back(std::move(job), std::move(done));
   if (!slot->draining) {
     slot->draining = true;
-    pool.Post([this, execution_id, slot] { Drain(execution_id, slot); });
+    pool.Post([this, slot] { Drain(slot); });
   }
 }
 
@@ -116,29 +126,26 @@ void Engine::Impl::Fire(const std::string& execution_id, const TimerRef& timer) 
 }
 
 absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job job) {
-  std::shared_ptr<Slot> slot = SlotFor(execution_id);
-  bool idle = false;
-  {
-    std::lock_guard lock(slot->mutex);
-    idle = !slot->draining;  // and so has no jobs queued
-    if (idle) slot->draining = true;
-  }
-  if (idle) {
+  std::unique_lock<std::mutex> lock;
+  std::shared_ptr<Slot> slot = LockedSlot(execution_id, lock);
+  if (!slot->draining) {  // idle, and so with no jobs queued
     // This thread runs the job itself, as the slot's drainer, instead of handing it to a step
     // thread and sleeping until it is done: two thread hand-offs fewer per blocking call.
-    absl::Status status = RunJob(execution_id, job, slot->loaded);
-    if (!LetGo(execution_id, slot))
-      pool.Post([this, execution_id, slot] { Drain(execution_id, slot); });
+    slot->draining = true;
+    lock.unlock();
+    absl::Status status = RunJob(*slot, job);
+    if (!LetGo(slot)) pool.Post([this, slot] { Drain(slot); });
     return status;
   }
   auto promise = std::make_shared<std::promise<absl::Status>>();
   auto result = promise->get_future();
-  Submit(execution_id, std::move(job),
-         [promise](absl::Status status) { promise->set_value(std::move(status)); });
+  slot->jobs.emplace_back(
+      std::move(job), [promise](absl::Status status) { promise->set_value(std::move(status)); });
+  lock.unlock();
   return result.get();
 }
 
-void Engine::Impl::Drain(const std::string& execution_id, std::shared_ptr<Slot> slot) {
+void Engine::Impl::Drain(std::shared_ptr<Slot> slot) {
   for (;;) {
     std::optional<std::pair<Job, Done>> item;
     {
@@ -149,15 +156,18 @@ void Engine::Impl::Drain(const std::string& execution_id, std::shared_ptr<Slot> 
       }
     }
     if (!item) {
-      if (LetGo(execution_id, slot)) return;
+      if (LetGo(slot)) return;
       continue;
     }
-    absl::Status status = RunJob(execution_id, item->first, slot->loaded);
+    absl::Status status = RunJob(*slot, item->first);
     if (item->second) item->second(std::move(status));
   }
 }
 
-absl::Status Engine::Impl::RunJob(const std::string& execution_id, Job& job, Loaded& loaded) {
+absl::Status Engine::Impl::RunJob(Slot& slot, Job& job) {
+  if (!slot.loaded) slot.loaded = std::make_unique<Loaded>();
+  Loaded& loaded = *slot.loaded;
+  const std::string& execution_id = slot.execution_id;
   absl::Status status = std::visit(
       [&](auto& job) -> absl::Status {
         using T = std::decay_t<decltype(job)>;
@@ -173,29 +183,33 @@ absl::Status Engine::Impl::RunJob(const std::string& execution_id, Job& job, Loa
   return status;
 }
 
-bool Engine::Impl::LetGo(const std::string& execution_id, const std::shared_ptr<Slot>& slot) {
+bool Engine::Impl::LetGo(const std::shared_ptr<Slot>& slot) {
   // The store is the truth: a parked execution that is not among the warm ones costs no memory
   // here, and an ended one none at all.
-  const std::optional<ExecutionState>& state = slot->loaded.state;
-  bool running = state && state->status == ExecutionStatus::kRunning;
-  bool ended = state && !running;
+  bool running = slot->loaded && slot->loaded->state &&
+                 slot->loaded->state->status == ExecutionStatus::kRunning;
   {
     std::lock_guard lock(slot->mutex);
     if (!slot->jobs.empty()) return false;
-    if (!running) slot->loaded = Loaded{};
+    if (!running) slot->loaded.reset();
     slot->draining = false;  // from here on, another thread may drain it
   }
   if (running) {
     KeepWarm(slot);
-  } else if (ended) {
-    {
-      std::scoped_lock lock(slots_mutex, slot->mutex);
-      auto it = slots.find(execution_id);
-      if (slot->jobs.empty() && it != slots.end() && it->second == slot) slots.erase(it);
-    }
+  } else {
     Unwarm(slot);
+    Retire(slot);
   }
   return true;
+}
+
+void Engine::Impl::Retire(const std::shared_ptr<Slot>& slot) {
+  std::scoped_lock lock(slots_mutex, slot->mutex);
+  if (slot->retired || slot->draining || !slot->jobs.empty()) return;
+  auto it = slots.find(slot->execution_id);
+  if (it != slots.end() && it->second == slot) slots.erase(it);
+  slot->retired = true;
+  slot->loaded.reset();
 }
 
 void Engine::Impl::KeepWarm(const std::shared_ptr<Slot>& slot) {
@@ -214,9 +228,7 @@ void Engine::Impl::KeepWarm(const std::shared_ptr<Slot>& slot) {
       warm.pop_back();
     }
   }
-  if (!cooled) return;
-  std::lock_guard lock(cooled->mutex);
-  if (!cooled->draining) cooled->loaded = Loaded{};  // a drainer would warm it again anyway
+  if (cooled) Retire(cooled);  // unless it is draining: its drainer warms it again
 }
 
 void Engine::Impl::Unwarm(const std::shared_ptr<Slot>& slot) {

@@ -74,32 +74,42 @@ struct Engine::Impl {
     std::shared_ptr<const Interpreter> interpreter;
   };
   // One execution's queue of jobs; at most one thread drains it at a time (its strand).
+  // An idle slot that is not warm is retired: taken out of `slots`, so that parked executions
+  // cost nothing here. Whoever finds a retired slot looks its execution up again.
   struct Slot {
+    explicit Slot(std::string id) : execution_id(std::move(id)) {}
+    const std::string execution_id;
     std::mutex mutex;
     std::deque<std::pair<Job, Done>> jobs;
     bool draining = false;
+    bool retired = false;
     // Touched only by the thread draining the slot (or, under `mutex`, by whoever finds it not
     // draining). Kept between drains while the slot is warm; empty means load from the store.
-    Loaded loaded;
+    std::unique_ptr<Loaded> loaded;
     // Under warm_mutex: its place in `warm`, when it is there.
     std::optional<std::list<std::shared_ptr<Slot>>::iterator> warm_at;
   };
 
-  std::shared_ptr<Slot> SlotFor(const std::string& execution_id);
+  // The execution's live slot, returned with `lock` holding its mutex.
+  std::shared_ptr<Slot> LockedSlot(const std::string& execution_id,
+                                   std::unique_lock<std::mutex>& lock);
   void Submit(const std::string& execution_id, Job job, Done done);
   absl::Status SubmitAndWait(const std::string& execution_id, Job job);
   void Fire(const std::string& execution_id, const TimerRef& timer);
   // Runs the slot's jobs until it runs dry; the caller has made this thread its drainer.
-  void Drain(const std::string& execution_id, std::shared_ptr<Slot> slot);
-  absl::Status RunJob(const std::string& execution_id, Job& job, Loaded& loaded);
+  void Drain(std::shared_ptr<Slot> slot);
+  // Runs a job on the slot's loaded state (loading it when there is none).
+  absl::Status RunJob(Slot& slot, Job& job);
   // Called by the drainer that found no job: lets the slot go (keeping its state warm, or
   // forgetting the slot once its execution has ended), or returns false when a job came
   // meanwhile and the drainer must go on.
-  bool LetGo(const std::string& execution_id, const std::shared_ptr<Slot>& slot);
+  bool LetGo(const std::shared_ptr<Slot>& slot);
   // Makes the slot the most recently warmed; drops the state of the least recent one beyond
   // EngineOptions::warm_executions.
   void KeepWarm(const std::shared_ptr<Slot>& slot);
   void Unwarm(const std::shared_ptr<Slot>& slot);
+  // Retires the slot if it is idle (not draining, no jobs), dropping its state.
+  void Retire(const std::shared_ptr<Slot>& slot);
   absl::Status RunStart(const std::string& execution_id, StartJob& start, Loaded& loaded);
   absl::Status RunEvent(const std::string& execution_id, Event& event, Loaded& loaded);
   absl::Status RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,

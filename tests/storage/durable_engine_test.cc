@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "stepwise/engine/clock.h"
 #include "stepwise/engine/engine.h"
@@ -68,6 +69,47 @@ TEST_F(DurableEngineTest, ATaskIsPolledCompletedOnceAndLateCompletionsAreRefused
   EXPECT_EQ(Await(*id).output, (json{{"x", 42}}));  // unchanged
   EXPECT_EQ(engine_->CompleteTask("not-a-token", json{}).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Executions whose state is kept in memory between steps and executions whose state was
+// dropped (one warm slot for four executions, stepped in turn, some steps through the blocking
+// calls, some through the async ones) all step on what their last step committed.
+TEST_F(DurableEngineTest, StepsAreRightWhetherOrNotTheStateWasKeptWarm) {
+  engine::EngineOptions options;
+  options.warm_executions = 1;
+  Open(options);
+  Put("three", R"({"StartAt": "A", "States": {
+    "A": {"Type": "Task", "Resource": "function:add", "Next": "B"},
+    "B": {"Type": "Task", "Resource": "function:add", "Next": "C"},
+    "C": {"Type": "Task", "Resource": "function:add", "End": true}}})");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(Start("three", "e" + std::to_string(i), {{"n", i}}));
+  for (int round = 0; round < 3; ++round) {
+    std::vector<engine::TaskLease> leases;
+    for (int i = 0; i < 4; ++i) {
+      auto lease = engine_->PollTask("add", 5s);
+      ASSERT_TRUE(lease.has_value()) << "round " << round;
+      leases.push_back(*lease);
+    }
+    for (std::size_t i = 0; i < leases.size(); ++i) {
+      json output = {{"n", leases[i].task.input["n"].get<int>() + 10}};
+      if (i % 2 == 0) {
+        ASSERT_TRUE(engine_->CompleteTask(leases[i].token, output).ok());
+      } else {
+        testing::Answer<absl::Status> done;
+        engine_->CompleteTaskAsync(leases[i].token, output, done.Callback());
+        ASSERT_TRUE(done.Get().ok());
+      }
+      // A stale completion of the same attempt changes nothing, warm or not.
+      EXPECT_EQ(engine_->CompleteTask(leases[i].token, json{{"n", -1}}).code(),
+                absl::StatusCode::kFailedPrecondition);
+    }
+  }
+  for (int i = 0; i < 4; ++i) {
+    engine::ExecutionSummary summary = Await(ids[i]);
+    EXPECT_EQ(summary.status, ExecutionStatus::kSucceeded) << ids[i];
+    EXPECT_EQ(summary.output, (json{{"n", i + 30}})) << ids[i];
+  }
 }
 
 TEST_F(DurableEngineTest, StartingIsIdempotentByName) {
