@@ -48,6 +48,7 @@ Engine::Impl::Impl(Store& store, const Clock& clock, EngineOptions options,
       random(std::random_device{}()),
       timers(clock, [this](const std::string& id, const TimerRef& timer) { Fire(id, timer); }),
       pool(this->options.step_threads) {
+  for (const FunctionLimits& limits : this->options.functions) gate.Register(limits);
   if (this->options.retain_for.count() > 0 || this->options.retain_count > 0) {
     retention = std::thread([this] { EnforceRetention(); });
   }
@@ -342,9 +343,22 @@ absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& even
   CommitContext context;
   if (const auto* done = std::get_if<TaskSucceeded>(&event)) context.completed_task = done->task;
   if (const auto* failed = std::get_if<TaskFailed>(&event)) context.completed_task = failed->task;
+  // An invocation this event ends, and how, for its function's limits and circuit breaker.
+  std::optional<std::pair<TaskRef, FunctionGate::Outcome>> over;
+  if (const auto* done = std::get_if<TaskSucceeded>(&event)) {
+    over.emplace(done->task, FunctionGate::Outcome::kSucceeded);
+  } else if (const auto* failed = std::get_if<TaskFailed>(&event)) {
+    over.emplace(failed->task, FunctionGate::Outcome::kFailed);
+  } else if (const auto* fired = std::get_if<TimerFired>(&event)) {
+    const TimerRef& timer = fired->timer;
+    if (timer.kind == TimerKind::kTaskTimeout || timer.kind == TimerKind::kHeartbeat) {
+      over.emplace(TaskRef{timer.frame, timer.seq}, FunctionGate::Outcome::kFailed);
+    }
+  }
   Step step = loaded.interpreter->Apply(state, std::move(event), At());
   absl::Status committed = store.CommitStep(state, step, context);
   if (!committed.ok()) return committed;
+  if (over) InvocationOver(execution_id, over->first, over->second);
   Release(state, step);
   return absl::OkStatus();
 }
@@ -357,7 +371,9 @@ absl::Status Engine::Impl::RunAcknowledge(const std::string& execution_id,
   if (!loaded.interpreter->Accepts(state, Event{TaskHeartbeat{ack.task}})) return Stale(state);
   CommitContext context;
   context.completed_task = ack.task;
-  return store.CommitStep(state, Step{}, context);
+  absl::Status committed = store.CommitStep(state, Step{}, context);
+  if (committed.ok()) InvocationOver(execution_id, ack.task, FunctionGate::Outcome::kSucceeded);
+  return committed;
 }
 
 void Engine::Impl::Release(const ExecutionState& state, const Step& step) {
@@ -367,6 +383,7 @@ void Engine::Impl::Release(const ExecutionState& state, const Step& step) {
       Dispatch(execution_id, *schedule, NowMillis(clock) + schedule->timeout_seconds * 1000);
     } else if (const auto* cancel = std::get_if<CancelTask>(&effect)) {
       queues.Remove(execution_id, cancel->task);
+      InvocationOver(execution_id, cancel->task, FunctionGate::Outcome::kCancelled);
     } else if (const auto* arm = std::get_if<ArmTimer>(&effect)) {
       if (arm->timer.kind == TimerKind::kContinue) {
         Fire(execution_id, arm->timer);

@@ -26,6 +26,7 @@
 #include <variant>
 
 #include "deadline_queue.h"
+#include "function_gate.h"
 #include "history_watchers.h"
 #include "stepwise/engine/engine.h"
 #include "task_queues.h"
@@ -130,6 +131,15 @@ struct Engine::Impl {
   // Runs `run` again in a second (for work the store could not write; see Transient).
   void RetryLater(std::function<void()> run);
 
+  // --- function limits (engine_functions.cc) ---
+  // Whether the task may go to a worker now (concurrency, rate); a rate-limited function is
+  // kicked again when its next token comes.
+  bool MayStart(const TaskLease& lease);
+  // An invocation of the execution's task is over: its function's slot is free again (its queue
+  // moves on) and its circuit breaker counts the outcome.
+  void InvocationOver(const std::string& execution_id, const TaskRef& task,
+                      FunctionGate::Outcome outcome);
+
   // --- the worker protocol (engine_tasks.cc) ---
   // Hands a scheduled task to the dispatcher or its queue, or (startExecution) starts a child.
   void Dispatch(const std::string& execution_id, ScheduleTask task, std::int64_t deadline);
@@ -176,7 +186,8 @@ struct Engine::Impl {
   std::thread retention;
 
   DeadlineQueue deadlines;
-  TaskQueues queues{deadlines};
+  FunctionGate gate{options.function_defaults};
+  TaskQueues queues{deadlines, [this](const TaskLease& lease) { return MayStart(lease); }};
   HistoryWatchers watchers{deadlines};
   TimerService timers;
   ThreadPool pool;  // last: destroyed first, so no job outlives the members it uses

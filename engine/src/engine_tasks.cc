@@ -1,5 +1,6 @@
 // The worker protocol: handing tasks out (to the dispatcher or to long polls), and taking
 // completions, failures, heartbeats and callback acknowledgements back by token.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,18 @@ void Engine::Impl::Dispatch(const std::string& execution_id, ScheduleTask task,
     LaunchChild(execution_id, task);  // the engine's own work, never a worker's
     return;
   }
+  const std::string& function = QueueName(task);
+  std::int64_t now = NowMillis(clock);
+  if (auto refusal = gate.Refusal(function, now)) {
+    // Failed at once, as a worker's failure would be, so that Retry and Catch apply. Should the
+    // store refuse the step, the task's timeout fails it later instead.
+    Submit(execution_id, Event{TaskFailed{task.task, "Stepwise.CircuitOpen", *refusal}},
+           [](const absl::Status&) {});
+    return;
+  }
+  // The function's per-invocation limit, as the worker sees its deadline.
+  deadline = std::min(
+      deadline, now + static_cast<std::int64_t>(gate.Limits(function).timeout.count()) * 1000);
   TaskLease lease;
   lease.callback = task.integration == TaskIntegration::kCallback;
   lease.token = FormatTaskToken(TaskToken{execution_id, task.task, lease.callback});

@@ -11,7 +11,8 @@ const std::string& QueueName(const ScheduleTask& task) {
   return task.function.empty() ? task.resource : task.function;
 }
 
-TaskQueues::TaskQueues(DeadlineQueue& deadlines) : deadlines_(deadlines) {}
+TaskQueues::TaskQueues(DeadlineQueue& deadlines, MayStart may_start)
+    : deadlines_(deadlines), may_start_(std::move(may_start)) {}
 
 TaskQueues::~TaskQueues() { Release(); }
 
@@ -33,7 +34,7 @@ void TaskQueues::Push(TaskLease lease) {
     std::lock_guard lock(mutex_);
     const std::string& function = QueueName(lease.task);
     auto index = waiting_.find(function);
-    if (index == waiting_.end()) {
+    if (index == waiting_.end() || !MayStartNow(lease)) {
       queues_[function].push_back(Queued{next_order_++, std::move(lease)});
       return;
     }
@@ -64,13 +65,20 @@ PollId TaskQueues::PollAsync(const std::vector<std::string>& functions,
     done(std::nullopt);
     return id;
   }
-  // The oldest queued task among the functions asked for.
-  std::deque<Queued>* oldest = nullptr;
+  // The oldest queued task among the functions asked for whose function may start one now.
+  std::vector<std::deque<Queued>*> candidates;
   for (const std::string& function : functions) {
     auto it = queues_.find(function);
-    if (it == queues_.end() || it->second.empty()) continue;
-    if (oldest == nullptr || it->second.front().order < oldest->front().order) {
-      oldest = &it->second;
+    if (it != queues_.end() && !it->second.empty()) candidates.push_back(&it->second);
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](auto* a, auto* b) { return a->front().order < b->front().order; });
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::deque<Queued>* oldest = nullptr;
+  for (std::deque<Queued>* queue : candidates) {
+    if (MayStartNow(queue->front().lease)) {
+      oldest = queue;
+      break;
     }
   }
   if (oldest != nullptr) {
@@ -117,6 +125,22 @@ std::optional<TaskLease> TaskQueues::Poll(const std::string& function,
   PollAsync({function}, wait,
             [promise](std::optional<TaskLease> lease) { promise->set_value(std::move(lease)); });
   return answer.get();
+}
+
+void TaskQueues::Kick(const std::string& function) {
+  std::vector<std::pair<Delivery, TaskLease>> handed;
+  {
+    std::lock_guard lock(mutex_);
+    auto queue = queues_.find(function);
+    while (queue != queues_.end() && !queue->second.empty()) {
+      auto index = waiting_.find(function);
+      if (index == waiting_.end() || !MayStartNow(queue->second.front().lease)) break;
+      Delivery done = TakeWaiter(waiters_.find(*index->second.begin()));
+      handed.emplace_back(std::move(done), std::move(queue->second.front().lease));
+      queue->second.pop_front();
+    }
+  }
+  for (auto& [done, lease] : handed) done(std::move(lease));
 }
 
 void TaskQueues::Release() {

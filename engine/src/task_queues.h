@@ -30,7 +30,11 @@ class TaskQueues {
  public:
   using Delivery = std::function<void(std::optional<TaskLease>)>;
 
-  explicit TaskQueues(DeadlineQueue& deadlines);
+  // Whether a queued task may be handed to a worker now (its function's concurrency and rate
+  // limits); when it says yes, the task counts as started. Called under this class's lock.
+  using MayStart = std::function<bool(const TaskLease&)>;
+
+  explicit TaskQueues(DeadlineQueue& deadlines, MayStart may_start = nullptr);
   ~TaskQueues();  // Release()s
   TaskQueues(const TaskQueues&) = delete;
   TaskQueues& operator=(const TaskQueues&) = delete;
@@ -49,6 +53,10 @@ class TaskQueues {
   void Cancel(PollId id);
   // The blocking form, for tests and in-process workers.
   std::optional<TaskLease> Poll(const std::string& function, std::chrono::milliseconds wait);
+
+  // Hands queued tasks of `function` to waiting polls as far as MayStart lets them go: call it
+  // when an invocation of the function ended or its rate limit has a token again.
+  void Kick(const std::string& function);
 
   // Answers every waiting poll with nullopt, and every later poll at once. Queued tasks stay.
   void Release();
@@ -70,7 +78,10 @@ class TaskQueues {
   Delivery TakeWaiter(std::unordered_map<PollId, Waiter>::iterator it);
   void Expire(PollId id);
 
+  bool MayStartNow(const TaskLease& lease) const { return !may_start_ || may_start_(lease); }
+
   DeadlineQueue& deadlines_;
+  MayStart may_start_;
   mutable std::mutex mutex_;
   std::map<std::string, std::deque<Queued>> queues_;  // by function (or whole resource)
   std::map<std::string, std::set<PollId>> waiting_;   // by function: ids ascend with age

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "stepwise/engine/clock.h"
+#include "stepwise/engine/functions.h"
 #include "stepwise/engine/interpreter.h"
 #include "stepwise/engine/store.h"
 
@@ -38,6 +39,9 @@ struct EngineOptions {
   // most recently), so that their next step needs no read of the store. Each holds its state's
   // size (a few KB for most) in memory; 0 reads every step's state from the store.
   int warm_executions = 1024;
+  // The limits of functions (by name) and of those nobody registered (functions.h).
+  std::vector<FunctionLimits> functions;
+  FunctionLimits function_defaults;
   // History retention: finished executions (record, frames, history) are deleted in the
   // background once they stopped more than `retain_for` ago, and beyond the newest
   // `retain_count`. Zero keeps them forever. Checked every `retention_interval`.
@@ -136,6 +140,13 @@ class Engine {
                         const std::string& cause);
   // Pushes the attempt's heartbeat deadline out (either token of a callback task).
   absl::Status HeartbeatTask(const std::string& token);
+
+  // --- functions as resources (functions.h) ---
+  // Registers a function's limits, or changes them (invocations in flight keep running).
+  void RegisterFunction(FunctionLimits limits);
+  // Every function registered or invoked since the engine started, by name.
+  std::vector<FunctionStatus> DescribeFunctions();
+  FunctionStatus DescribeFunction(const std::string& name);
 
   // --- asynchronous forms, for a server that parks no thread per request ---
   // Each returns at once and later calls `done` exactly once with what its blocking form

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace stepwise::engine {
+
+// Functions are resources with limits, like cloud functions. A function nobody registered runs
+// under the defaults below as soon as a worker serves it.
+
+enum class CircuitState { kClosed, kOpen, kHalfOpen };
+
+// "CLOSED", "OPEN", "HALF_OPEN".
+std::string_view CircuitStateName(CircuitState state);
+
+struct CircuitBreakerOptions {
+  // Failures within `window` that open the circuit; 0: it never opens.
+  int failure_threshold = 5;
+  std::chrono::milliseconds window{60'000};
+  // How long it stays open (Tasks on the function fail at once with Stepwise.CircuitOpen)
+  // before half-opening.
+  std::chrono::milliseconds open_for{30'000};
+  // Trial invocations let through while half-open: a success closes the circuit, a failure
+  // opens it again. Further invocations meanwhile fail as while open.
+  int half_open_probes = 1;
+};
+
+struct FunctionLimits {
+  std::string name;
+  // The per-invocation time limit: a Task's TimeoutSeconds above it is cut to it.
+  std::chrono::seconds timeout{900};
+  // Invocations in flight at most (a bulkhead); more tasks wait in the function's queue.
+  int max_concurrency = 1000;
+  // Invocations started per second at most (a token bucket as deep as one second's worth);
+  // 0: no limit.
+  double rate_per_second = 0;
+  CircuitBreakerOptions circuit_breaker;
+};
+
+// A function as the engine sees it now.
+struct FunctionStatus {
+  FunctionLimits limits;
+  bool registered = false;  // false: running under the defaults
+  int in_flight = 0;        // invocations handed to workers and not over
+  CircuitState circuit = CircuitState::kClosed;
+  std::int64_t succeeded = 0;
+  std::int64_t failed = 0;   // failures and timeouts of invocations
+  std::int64_t refused = 0;  // tasks failed at once with Stepwise.CircuitOpen
+};
+
+}  // namespace stepwise::engine

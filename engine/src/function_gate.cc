@@ -1,0 +1,138 @@
+#include "function_gate.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "stepwise/engine/execution_state.h"
+
+namespace stepwise::engine {
+
+std::string InvocationKey(const std::string& execution_id, const TaskRef& task) {
+  return execution_id + "@" + task.Token();
+}
+
+FunctionGate::FunctionGate(FunctionLimits defaults) : defaults_(std::move(defaults)) {}
+
+FunctionGate::Function& FunctionGate::Get(const std::string& function) {
+  auto it = functions_.find(function);
+  if (it != functions_.end()) return it->second;
+  FunctionLimits limits = defaults_;
+  limits.name = function;
+  Function& made = functions_.emplace(function, Function(limits)).first->second;
+  made.tokens = limits.rate_per_second;
+  return made;
+}
+
+void FunctionGate::Register(FunctionLimits limits) {
+  std::lock_guard lock(mutex_);
+  Function& function = Get(limits.name);
+  function.limits = limits;
+  function.registered = true;
+  function.breaker = CircuitBreaker(limits.circuit_breaker);
+  function.tokens = std::min(function.tokens, limits.rate_per_second);
+}
+
+FunctionLimits FunctionGate::Limits(const std::string& function) const {
+  std::lock_guard lock(mutex_);
+  auto it = functions_.find(function);
+  if (it != functions_.end()) return it->second.limits;
+  FunctionLimits limits = defaults_;
+  limits.name = function;
+  return limits;
+}
+
+std::optional<std::string> FunctionGate::Refusal(const std::string& name, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Function& function = Get(name);
+  if (function.breaker.Allow(now)) return std::nullopt;
+  ++function.refused;
+  const CircuitBreakerOptions& options = function.limits.circuit_breaker;
+  if (function.breaker.state(now) == CircuitState::kOpen) {
+    return "the circuit of function '" + name + "' is open after " +
+           std::to_string(options.failure_threshold) + " failures within " +
+           std::to_string(options.window.count()) + " ms; it lets a trial invocation through in " +
+           std::to_string(std::max<std::int64_t>(0, function.breaker.open_until() - now)) + " ms";
+  }
+  return "the circuit of function '" + name + "' is half-open and its " +
+         std::to_string(std::max(1, options.half_open_probes)) +
+         " trial invocation(s) are under way";
+}
+
+void FunctionGate::Refill(Function& function, std::int64_t now) {
+  double rate = function.limits.rate_per_second;
+  if (rate <= 0) return;
+  if (function.refilled_at == 0) function.refilled_at = now;
+  double elapsed = static_cast<double>(now - function.refilled_at) / 1000.0;
+  function.tokens = std::min(rate, function.tokens + elapsed * rate);  // one second deep
+  function.refilled_at = now;
+}
+
+bool FunctionGate::TryStart(const std::string& name, const std::string& key, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  Function& function = Get(name);
+  if (function.in_flight >= std::max(1, function.limits.max_concurrency)) return false;
+  if (function.limits.rate_per_second > 0) {
+    Refill(function, now);
+    if (function.tokens < 1.0) return false;
+    function.tokens -= 1.0;
+  }
+  if (!in_flight_.emplace(key, name).second) return true;  // handed over again: counted once
+  ++function.in_flight;
+  return true;
+}
+
+std::int64_t FunctionGate::NextStart(const std::string& name, std::int64_t now) const {
+  std::lock_guard lock(mutex_);
+  auto it = functions_.find(name);
+  if (it == functions_.end() || it->second.limits.rate_per_second <= 0) return now;
+  const Function& function = it->second;
+  double rate = function.limits.rate_per_second;
+  double elapsed = static_cast<double>(now - function.refilled_at) / 1000.0;
+  double tokens = std::min(rate, function.tokens + elapsed * rate);
+  if (tokens >= 1.0) return now;
+  return now + static_cast<std::int64_t>((1.0 - tokens) / rate * 1000.0) + 1;
+}
+
+std::optional<FunctionGate::Finished> FunctionGate::Finish(const std::string& key, Outcome outcome,
+                                                           std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  auto it = in_flight_.find(key);
+  if (it == in_flight_.end()) return std::nullopt;
+  Finished finished{it->second, std::nullopt};
+  in_flight_.erase(it);
+  Function& function = Get(finished.function);
+  function.in_flight = std::max(0, function.in_flight - 1);
+  if (outcome == Outcome::kSucceeded) {
+    ++function.succeeded;
+    finished.change = function.breaker.OnSuccess(now);
+  } else if (outcome == Outcome::kFailed) {
+    ++function.failed;
+    finished.change = function.breaker.OnFailure(now);
+  }
+  return finished;
+}
+
+FunctionGate::Status FunctionGate::Snapshot(const Function& function, std::int64_t now) const {
+  return Status{
+      function.limits,    function.registered, function.in_flight, function.breaker.state(now),
+      function.succeeded, function.failed,     function.refused};
+}
+
+FunctionGate::Status FunctionGate::Describe(const std::string& name, std::int64_t now) const {
+  std::lock_guard lock(mutex_);
+  auto it = functions_.find(name);
+  if (it != functions_.end()) return Snapshot(it->second, now);
+  Status status;
+  status.limits = defaults_;
+  status.limits.name = name;
+  return status;
+}
+
+std::vector<FunctionGate::Status> FunctionGate::DescribeAll(std::int64_t now) const {
+  std::lock_guard lock(mutex_);
+  std::vector<Status> all;
+  for (const auto& [name, function] : functions_) all.push_back(Snapshot(function, now));
+  return all;
+}
+
+}  // namespace stepwise::engine

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "circuit_breaker.h"
+#include "stepwise/engine/execution_state.h"
+#include "stepwise/engine/functions.h"
+
+namespace stepwise::engine {
+
+// The limits of functions.h applied where tasks meet workers: whether a scheduled task may go to
+// its function at all (the circuit breaker), and whether a queued task may be handed to a worker
+// now (concurrency and rate). An invocation is in flight from its hand-over until Finish: its
+// completion, its timeout, or its cancellation. Times are milliseconds since the epoch.
+// Thread-safe; calls nothing outside itself, so it may be called under other locks.
+class FunctionGate {
+ public:
+  enum class Outcome { kSucceeded, kFailed, kCancelled };
+
+  // What a finished invocation changed.
+  struct Finished {
+    std::string function;
+    std::optional<CircuitBreaker::Change> change;
+  };
+
+  using Status = FunctionStatus;
+
+  // `defaults`: the limits of a function nobody registered (its name is ignored).
+  explicit FunctionGate(FunctionLimits defaults = {});
+
+  // Registers or re-registers a function; invocations in flight keep running.
+  void Register(FunctionLimits limits);
+  FunctionLimits Limits(const std::string& function) const;
+
+  // At scheduling: nullopt when a task may go to `function`, or else why it fails at once
+  // (the cause of a Stepwise.CircuitOpen failure). A half-open circuit lets its probes through.
+  std::optional<std::string> Refusal(const std::string& function, std::int64_t now);
+
+  // At hand-over: whether an invocation of `function` may start now; if so it is in flight
+  // under `key` until Finish(key). Refused while `max_concurrency` are in flight, or while the
+  // rate limit has no token left (NextStart then says when one comes).
+  bool TryStart(const std::string& function, const std::string& key, std::int64_t now);
+  // When a rate-limited function has its next token (now or later); `now` when not limited.
+  std::int64_t NextStart(const std::string& function, std::int64_t now) const;
+
+  // The invocation under `key` is over; nullopt when it was not in flight (never handed over,
+  // or finished already).
+  std::optional<Finished> Finish(const std::string& key, Outcome outcome, std::int64_t now);
+
+  Status Describe(const std::string& function, std::int64_t now) const;
+  std::vector<Status> DescribeAll(std::int64_t now) const;
+
+ private:
+  struct Function {
+    explicit Function(FunctionLimits limits) : limits(limits), breaker(limits.circuit_breaker) {}
+    FunctionLimits limits;
+    bool registered = false;
+    CircuitBreaker breaker;
+    int in_flight = 0;
+    double tokens = 0;  // the rate limit's bucket
+    std::int64_t refilled_at = 0;
+    std::int64_t succeeded = 0;
+    std::int64_t failed = 0;
+    std::int64_t refused = 0;
+  };
+
+  Function& Get(const std::string& function);  // under mutex_; made with the defaults
+  static void Refill(Function& function, std::int64_t now);
+  Status Snapshot(const Function& function, std::int64_t now) const;
+
+  FunctionLimits defaults_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Function> functions_;
+  std::unordered_map<std::string, std::string> in_flight_;  // key -> function
+};
+
+// The in-flight key of a task of an execution.
+std::string InvocationKey(const std::string& execution_id, const TaskRef& task);
+
+}  // namespace stepwise::engine
