@@ -87,4 +87,9 @@ std::string_view SkipPartialCharacter(std::string_view tail) {
   return tail.substr(skip);
 }
 
+void AppendTail(std::string& tail, const char* data, std::size_t size, std::size_t keep) {
+  tail.append(data, size);
+  if (tail.size() > 2 * keep + 64 * 1024) tail.erase(0, tail.size() - keep);
+}
+
 }  // namespace stepwise::workers::internal

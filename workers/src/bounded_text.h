@@ -26,4 +26,8 @@ std::string_view Utf8Tail(std::string_view text, std::size_t max_bytes);
 // left at its start, so the rest decodes as it did in the whole stream.
 std::string_view SkipPartialCharacter(std::string_view tail);
 
+// Appends `size` bytes of a stream to `tail`, which keeps at least the last `keep` bytes of it (at
+// most twice that plus 64 KiB): it is trimmed in large steps so that appending stays linear.
+void AppendTail(std::string& tail, const char* data, std::size_t size, std::size_t keep);
+
 }  // namespace stepwise::workers::internal

@@ -1,19 +1,22 @@
 #include "stepwise/workers/process_function.h"
 
-#include <signal.h>
-#include <string.h>
-
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "bounded_text.h"
 #include "child_process.h"
+#include "function_failure.h"
 
 namespace stepwise::workers {
 namespace {
 
 using internal::ChildResult;
+using internal::DurationText;
+using internal::ErrnoText;
+using internal::Failed;
+using internal::Quoted;
+using internal::SignalText;
 using nlohmann::json;
 
 // stderr is kept with this much to spare, so trimming trailing blank lines still leaves a full
@@ -21,62 +24,9 @@ using nlohmann::json;
 constexpr std::size_t kCauseSlack = 4096;
 constexpr std::size_t kNotJsonPreviewChars = 200;
 
-ProcessOutcome Failed(std::string error, std::string cause) {
-  ProcessOutcome outcome;
-  outcome.error = std::move(error);
-  outcome.cause = std::move(cause);
-  return outcome;
-}
-
-// strerror() may share one buffer between threads; strerror_r comes in a GNU form (returns the
-// text) and a POSIX form (fills the buffer), and these overloads accept either.
-[[maybe_unused]] const char* ErrorText(const char* text, const char*) { return text; }
-[[maybe_unused]] const char* ErrorText(int, const char* buffer) { return buffer; }
-
-std::string ErrnoText(int error) {
-  char buffer[256] = "";
-  return ErrorText(strerror_r(error, buffer, sizeof buffer), buffer);
-}
-
-std::string SignalText(int signal) {
-  std::string text = std::to_string(signal);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
-  if (const char* abbreviation = sigabbrev_np(signal))
-    text += std::string(" (SIG") + abbreviation + ")";
-#endif
-  return text;
-}
-
-std::string DurationText(std::chrono::milliseconds timeout) {
-  const long long ms = timeout.count();
-  if (ms < 1000) return std::to_string(ms) + " ms";
-  std::string seconds = std::to_string(ms / 1000);
-  if (ms % 1000 != 0) {
-    std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
-    while (fraction.back() == '0') fraction.pop_back();
-    seconds += "." + fraction;
-  }
-  return seconds + (ms == 1000 ? " second" : " seconds");
-}
-
-std::string Quoted(const FunctionBinding& binding) { return "function '" + binding.name + "'"; }
-
 // A function that failed may say why on stdout, in Stepwise's form or in Lambda's.
 std::optional<std::pair<std::string, std::string>> ReportedError(const std::string& out) {
-  json report = json::parse(out, nullptr, /*allow_exceptions=*/false);
-  if (!report.is_object()) return std::nullopt;
-  if (auto error = report.find("error"); error != report.end() && error->is_string()) {
-    std::string cause;
-    if (auto found = report.find("cause"); found != report.end() && !found->is_null()) {
-      cause = found->is_string() ? found->get<std::string>() : found->dump();
-    }
-    return std::make_pair(error->get<std::string>(), std::move(cause));
-  }
-  if (auto type = report.find("errorType"); type != report.end() && type->is_string()) {
-    // Lambda reports the whole error object as the cause, and Catch handlers parse it back.
-    return std::make_pair(type->get<std::string>(), report.dump());
-  }
-  return std::nullopt;
+  return internal::ReportedError(json::parse(out, nullptr, /*allow_exceptions=*/false));
 }
 
 ProcessOutcome FromExit(const FunctionBinding& binding, const ChildResult& child,
