@@ -1,0 +1,358 @@
+// The Worker: one poller (this file's Serve loop), `concurrency` executor threads, one heartbeat
+// thread. A task is "owed" from the poll that took it until its outcome is sent: either its
+// executor sends the handler's result, or, when Shutdown's grace runs out first, the poller's
+// thread hands it back with kWorkerShutdownError. Whoever removes it from `owed` sends; the
+// other stays silent, so a task is never completed twice by this worker.
+#include "stepwise/workers/worker.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "worker_backoff.h"
+#include "worker_client.h"
+#include "worker_heartbeats.h"
+#include "worker_log.h"
+#include "worker_outcome.h"
+
+namespace stepwise::workers {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using Call = std::shared_ptr<Invocation>;
+
+constexpr milliseconds kMaxPollWait{60'000};  // the server's limit
+constexpr std::string_view kRuntimeError = "States.Runtime";
+
+// now + span, saturating: a grace of milliseconds::max() means "wait for every invocation".
+Clock::time_point After(Clock::time_point now, milliseconds span) {
+  // Compared in milliseconds: milliseconds::max() converted to the clock's nanoseconds overflows.
+  if (span >= std::chrono::duration_cast<milliseconds>(Clock::time_point::max() - now)) {
+    return Clock::time_point::max();
+  }
+  return now + std::max(span, milliseconds::zero());
+}
+
+std::string Text(milliseconds span) {
+  if (span.count() < 1000) return std::to_string(span.count()) + " ms";
+  return std::to_string(span.count() / 1000) + "." + std::to_string(span.count() % 1000 / 100) +
+         " s";
+}
+
+std::string Where(const TaskInfo& task) {
+  return task.execution_id + " state '" + task.state_name + "' (" + task.function + ")";
+}
+
+}  // namespace
+
+struct Worker::Impl {
+  explicit Impl(WorkerOptions worker_options)
+      : options(std::move(worker_options)), log(options.log) {}
+
+  // A task taken from the server and the handler that will run it.
+  struct Job {
+    Call call;
+    std::shared_ptr<const Handler> handler;
+  };
+  enum class Phase { kIdle, kRunning, kDone };
+
+  absl::Status Begin();
+  void Serve();
+  void Execute();
+  void Accept(const v1::Task& task);
+  void Complete(const Call& call, const internal::Outcome& outcome);
+  void PauseUnlessStopped(milliseconds pause);
+  void Drain();
+  void HandBack(const std::vector<Call>& calls);
+
+  const WorkerOptions options;
+  const internal::Log log;
+  std::string identity;
+  std::unique_ptr<internal::TaskClient> client;
+  std::unique_ptr<internal::Heartbeats> heartbeats;
+  internal::PollCanceller poll_canceller;
+
+  std::mutex mutex;
+  // Slots freed, stop asked, phase changed: what the poller, Drain and Wait wait for.
+  std::condition_variable changed;
+  // A job queued, or executors told to exit.
+  std::condition_variable queued;
+  std::map<std::string, std::shared_ptr<const Handler>> handlers;
+  Phase phase = Phase::kIdle;
+  bool stopping = false;
+  Clock::time_point grace_end = Clock::time_point::max();
+  std::deque<Job> jobs;
+  std::set<Call> owed;
+  int slots_taken = 0;  // tasks taken whose outcome has not been sent yet
+  bool executors_exit = false;
+  std::vector<std::thread> executors;
+  std::thread background;
+};
+
+absl::Status Worker::Impl::Begin() {
+  std::unique_lock lock(mutex);
+  if (phase != Phase::kIdle) {
+    return absl::FailedPreconditionError("this worker has already run; a Worker runs once");
+  }
+  if (handlers.empty()) {
+    return absl::InvalidArgumentError("no function to serve: call Handle() before Run()");
+  }
+  if (options.concurrency < 1) {
+    return absl::InvalidArgumentError("WorkerOptions::concurrency must be at least 1, not " +
+                                      std::to_string(options.concurrency));
+  }
+  if (options.poll_wait < milliseconds(1) || options.poll_wait > kMaxPollWait) {
+    return absl::InvalidArgumentError("WorkerOptions::poll_wait must be 1 ms to 60 s, not " +
+                                      std::to_string(options.poll_wait.count()) + " ms");
+  }
+  if (options.server.empty()) {
+    return absl::InvalidArgumentError("WorkerOptions::server is empty: give host:port");
+  }
+  absl::StatusOr<std::unique_ptr<internal::TaskClient>> connected =
+      internal::TaskClient::Connect(options);
+  if (!connected.ok()) return connected.status();
+  client = *std::move(connected);
+  identity = options.identity.empty() ? internal::DefaultIdentity() : options.identity;
+  heartbeats = std::make_unique<internal::Heartbeats>(*client, log);
+  for (int i = 0; i < options.concurrency; ++i) executors.emplace_back([this] { Execute(); });
+  phase = Phase::kRunning;
+  std::string names;
+  for (const auto& [name, handler] : handlers) names += (names.empty() ? "" : ", ") + name;
+  lock.unlock();  // the log function is the user's: it may call back into the worker
+  log(LogLevel::kInfo, identity + " serving " + names + " from " + options.server + " with " +
+                           std::to_string(options.concurrency) + " slot(s)");
+  return absl::OkStatus();
+}
+
+void Worker::Impl::Serve() {
+  internal::Backoff backoff(options.retry_backoff, options.max_retry_backoff);
+  for (;;) {
+    std::vector<std::string> functions;
+    {
+      std::unique_lock lock(mutex);
+      // Only with a free slot: a task taken is a task no other worker can run meanwhile.
+      changed.wait(lock, [this] { return stopping || slots_taken < options.concurrency; });
+      if (stopping) break;
+      for (const auto& [name, handler] : handlers) functions.push_back(name);
+    }
+    Clock::time_point asked = Clock::now();
+    absl::StatusOr<std::optional<v1::Task>> polled =
+        client->Poll(functions, identity, options.poll_wait, poll_canceller);
+    if (polled.ok() && polled->has_value()) {
+      backoff.Reset();
+      Accept(**polled);
+    } else if (!polled.ok()) {
+      if (absl::IsCancelled(polled.status())) {
+        std::lock_guard lock(mutex);
+        if (stopping) break;
+      }
+      milliseconds pause = backoff.Next();
+      log(LogLevel::kWarning,
+          std::string(polled.status().message()) + "; polling again in " + Text(pause));
+      PauseUnlessStopped(pause);
+    } else if (Clock::now() - asked < options.poll_wait / 2) {
+      // No task, long before the wait was over: a server shutting down answers every poll at
+      // once. Pausing keeps this loop from spinning against it.
+      milliseconds pause = backoff.Next();
+      log(LogLevel::kInfo,
+          "the server answered a poll early with no task (shutting down?); "
+          "polling again in " +
+              Text(pause));
+      PauseUnlessStopped(pause);
+    } else {
+      backoff.Reset();
+    }
+  }
+  Drain();
+}
+
+void Worker::Impl::PauseUnlessStopped(milliseconds pause) {
+  std::unique_lock lock(mutex);
+  Clock::time_point until = After(Clock::now(), pause);
+  if (until == Clock::time_point::max()) return changed.wait(lock, [this] { return stopping; });
+  changed.wait_until(lock, until, [this] { return stopping; });
+}
+
+void Worker::Impl::Accept(const v1::Task& task) {
+  auto input = task.input().empty() ? nlohmann::json::object()
+                                    : nlohmann::json::parse(task.input(), nullptr, false);
+  auto call = std::make_shared<Invocation>(internal::ToTaskInfo(task), std::move(input));
+  std::shared_ptr<const Handler> handler;
+  {
+    std::lock_guard lock(mutex);
+    auto found = handlers.find(task.function());
+    if (found != handlers.end()) handler = found->second;
+    if (handler && !call->input().is_discarded()) {
+      ++slots_taken;
+      owed.insert(call);
+      jobs.push_back(Job{call, std::move(handler)});
+      queued.notify_one();
+      return;
+    }
+  }
+  // Neither should happen with a Stepwise server; failing at once beats a silent timeout.
+  internal::Outcome failed =
+      handler
+          ? internal::Failure(kRuntimeError, "the task's input is not JSON")
+          : internal::Failure(kHandlerFailedError, "worker " + identity + " has no handler for '" +
+                                                       task.function() + "'");
+  log(LogLevel::kError, Where(call->task()) + ": " + failed.cause);
+  absl::Status sent = internal::Deliver(*client, call->task().token, failed);
+  if (!sent.ok()) log(LogLevel::kError, std::string(sent.message()));
+}
+
+void Worker::Impl::Execute() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex);
+      queued.wait(lock, [this] { return !jobs.empty() || executors_exit; });
+      if (jobs.empty()) return;
+      job = std::move(jobs.front());
+      jobs.pop_front();
+      if (!owed.contains(job.call)) continue;  // handed back before it could start
+      // Under the mutex, so that a hand-back cannot slip in between and leave it heartbeated.
+      heartbeats->Add(job.call);
+    }
+    internal::Outcome outcome = internal::RunHandler(*job.handler, *job.call);
+    {
+      std::lock_guard lock(mutex);
+      if (owed.erase(job.call) == 0) continue;  // handed back meanwhile: nobody wants it now
+      heartbeats->Remove(*job.call);
+    }
+    Complete(job.call, outcome);
+    {
+      std::lock_guard lock(mutex);
+      --slots_taken;
+    }
+    changed.notify_all();
+  }
+}
+
+void Worker::Impl::Complete(const Call& call, const internal::Outcome& outcome) {
+  if (call->cancelled()) {
+    log(LogLevel::kInfo,
+        Where(call->task()) + " was cancelled on the server; its result is not sent");
+    return;
+  }
+  absl::Status sent = internal::Deliver(*client, call->task().token, outcome);
+  if (sent.ok()) return;
+  if (absl::IsFailedPrecondition(sent)) {
+    log(LogLevel::kWarning, "the result of " + Where(call->task()) +
+                                " was refused: the task is no longer awaited (timed out, or the "
+                                "execution stopped): " +
+                                std::string(sent.message()));
+  } else {
+    log(LogLevel::kError, "the result of " + Where(call->task()) +
+                              " could not be delivered (the server hands the task out again "
+                              "after its timeout): " +
+                              std::string(sent.message()));
+  }
+}
+
+void Worker::Impl::Drain() {
+  std::vector<Call> late;
+  log(LogLevel::kInfo, "stopping: no more polls");
+  {
+    std::unique_lock lock(mutex);
+    // grace_end is read again on every wake: a second Stop() may have brought it forward.
+    while (slots_taken > 0 && Clock::now() < grace_end) {
+      if (grace_end == Clock::time_point::max()) {
+        changed.wait(lock);  // an unlimited grace; a deadline of max() could overflow
+      } else {
+        changed.wait_until(lock, grace_end);
+      }
+    }
+    late.assign(owed.begin(), owed.end());
+    owed.clear();
+    for (const Call& call : late) heartbeats->Remove(*call);
+  }
+  HandBack(late);
+  {
+    std::unique_lock lock(mutex);
+    slots_taken -= static_cast<int>(late.size());
+    // Results being sent when the grace ran out are worth the short wait for their delivery.
+    changed.wait(lock, [this] { return slots_taken == 0; });
+    executors_exit = true;
+  }
+  queued.notify_all();
+  heartbeats->Stop();
+  {
+    std::lock_guard lock(mutex);
+    phase = Phase::kDone;
+  }
+  changed.notify_all();
+}
+
+void Worker::Impl::HandBack(const std::vector<Call>& calls) {
+  for (const Call& call : calls) {
+    call->Cancel();
+    log(LogLevel::kWarning,
+        "handing back " + Where(call->task()) + ": still running when the shutdown grace ran out");
+    absl::Status sent = internal::Deliver(
+        *client, call->task().token,
+        internal::Failure(kWorkerShutdownError,
+                          "worker " + identity +
+                              " shut down before the invocation finished (its grace ran out)"));
+    if (!sent.ok()) log(LogLevel::kWarning, std::string(sent.message()));
+  }
+}
+
+Worker::Worker(WorkerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Worker::~Worker() {
+  Shutdown(impl_->options.shutdown_grace);
+  if (impl_->background.joinable()) impl_->background.join();
+  // Handlers handed back at shutdown may still be returning: they use this worker's state.
+  for (std::thread& executor : impl_->executors) executor.join();
+}
+
+void Worker::Handle(std::string function, Handler handler) {
+  auto shared = std::make_shared<const Handler>(std::move(handler));
+  std::lock_guard lock(impl_->mutex);
+  impl_->handlers[std::move(function)] = std::move(shared);
+}
+
+absl::Status Worker::Run() {
+  if (absl::Status begun = impl_->Begin(); !begun.ok()) return begun;
+  impl_->Serve();
+  return absl::OkStatus();
+}
+
+absl::Status Worker::Start() {
+  if (absl::Status begun = impl_->Begin(); !begun.ok()) return begun;
+  impl_->background = std::thread([this] { impl_->Serve(); });
+  return absl::OkStatus();
+}
+
+void Worker::Stop(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+    impl_->grace_end = std::min(impl_->grace_end, After(Clock::now(), grace));
+  }
+  impl_->poll_canceller.Cancel();
+  impl_->changed.notify_all();
+}
+
+void Worker::Stop() { Stop(impl_->options.shutdown_grace); }
+
+void Worker::Wait() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->changed.wait(lock, [this] { return impl_->phase != Impl::Phase::kRunning; });
+}
+
+void Worker::Shutdown(std::chrono::milliseconds grace) {
+  Stop(grace);
+  Wait();
+}
+
+}  // namespace stepwise::workers

@@ -1,0 +1,21 @@
+#include "worker_backoff.h"
+
+#include <algorithm>
+
+namespace stepwise::workers::internal {
+
+Backoff::Backoff(std::chrono::milliseconds first, std::chrono::milliseconds max)
+    : first_(std::max(first, std::chrono::milliseconds(1))),
+      max_(std::max(max, first_)),
+      current_(first_),
+      random_(std::random_device{}()) {}
+
+std::chrono::milliseconds Backoff::Next() {
+  std::chrono::milliseconds full = current_;
+  current_ = current_ > max_ / 2 ? max_ : current_ * 2;  // no overflow near milliseconds::max()
+  std::uniform_int_distribution<std::chrono::milliseconds::rep> pick(full.count() / 2,
+                                                                     full.count());
+  return std::chrono::milliseconds(std::max<std::chrono::milliseconds::rep>(pick(random_), 1));
+}
+
+}  // namespace stepwise::workers::internal

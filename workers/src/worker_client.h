@@ -1,0 +1,75 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "api/proto/stepwise.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "stepwise/workers/worker.h"
+
+namespace stepwise::workers::internal {
+
+// Lets another thread cancel the long poll in flight (Worker::Stop), and every later one.
+class PollCanceller {
+ public:
+  // Cancels the registered poll, if any, and makes every later Register fail.
+  void Cancel();
+
+ private:
+  friend class TaskClient;
+  // False when already cancelled: the poll must not start.
+  bool Register(grpc::ClientContext* context);
+  void Unregister();
+
+  std::mutex mutex_;
+  grpc::ClientContext* active_ = nullptr;
+  bool cancelled_ = false;
+};
+
+// The worker's side of the Tasks service: one channel (plaintext or TLS), the bearer token on
+// every call, and gRPC statuses turned into absl::Status with messages that say what to fix.
+// Thread-safe.
+class TaskClient {
+ public:
+  // Fails (InvalidArgument, naming the file) only when tls_ca_file cannot be read; no
+  // connection is made until the first call.
+  static absl::StatusOr<std::unique_ptr<TaskClient>> Connect(const WorkerOptions& options);
+
+  // One long poll: a task, nullopt when none came within `wait`, or the error (Cancelled after
+  // canceller.Cancel()).
+  absl::StatusOr<std::optional<v1::Task>> Poll(const std::vector<std::string>& functions,
+                                               const std::string& identity,
+                                               std::chrono::milliseconds wait,
+                                               PollCanceller& canceller);
+  absl::Status Succeed(const std::string& token, const std::string& output);
+  absl::Status Fail(const std::string& token, std::string_view error, std::string_view cause);
+  // Whether the server answered that the task was cancelled.
+  absl::StatusOr<bool> Heartbeat(const std::string& token, std::chrono::milliseconds timeout);
+
+  const std::string& server() const { return server_; }
+
+ private:
+  TaskClient(std::string server, std::string token, std::shared_ptr<grpc::Channel> channel);
+
+  std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) const;
+  absl::Status ToStatus(const grpc::Status& status, std::string_view call) const;
+
+  std::string server_;
+  std::string token_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Tasks::Stub> stub_;
+};
+
+// "host:pid", the identity a worker polls with unless told otherwise.
+std::string DefaultIdentity();
+
+// The proto's Task as the SDK's TaskInfo.
+TaskInfo ToTaskInfo(const v1::Task& task);
+
+}  // namespace stepwise::workers::internal
