@@ -10,6 +10,7 @@ namespace stepwise::cli {
 int RunValidate(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunServer(const std::vector<std::string>& args);
+int RunWorker(const std::vector<std::string>& args);
 
 // gRPC client subcommands (cli/client/): `stepwise machine|exec|task SUBCOMMAND ...` and
 // `stepwise ping`. 1 also means the server answered with an error or could not be reached.

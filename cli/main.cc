@@ -16,6 +16,8 @@ commands:
   run DEFINITION [options]    run one execution in this process and print its result
                               ([--input JSON | --input-file FILE] [--function NAME=COMMAND]...
                               [--json] [--history] [--time-scale F])
+  worker --function NAME=COMMAND [--mode exec|warm] [--concurrency N] [--server ADDR]
+                              serve functions to a server by running executables
 
 client commands (talk to a server over gRPC: --server ADDR, --token T, --tls-ca FILE, --json):
   machine create|update|describe|list|delete|validate   state machines
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return stepwise::cli::RunValidate(args);
   if (command == "run") return stepwise::cli::RunRun(args);
   if (command == "server") return stepwise::cli::RunServer(args);
+  if (command == "worker") return stepwise::cli::RunWorker(args);
   if (command == "machine") return stepwise::cli::RunMachine(args);
   if (command == "exec") return stepwise::cli::RunExec(args);
   if (command == "task") return stepwise::cli::RunTask(args);
