@@ -81,7 +81,10 @@ void Engine::Impl::StopRetention() {
 
 StepInput Engine::Impl::At() {
   std::lock_guard lock(random_mutex);
-  return StepInput{NowMillis(clock), random()};
+  StepInput at;
+  at.now = NowMillis(clock);
+  at.seed = random();
+  return at;
 }
 
 void Engine::Impl::RetryLater(std::function<void()> run) {
@@ -178,6 +181,7 @@ absl::Status Engine::Impl::RunJob(Slot& slot, Job& job) {
           return RunAcknowledge(execution_id, job, loaded);
         }
         if constexpr (std::is_same_v<T, RedriveJob>) return RunRedrive(execution_id, loaded);
+        if constexpr (std::is_same_v<T, RecordJob>) return RunRecord(execution_id, job, loaded);
       },
       job);
   if (!status.ok()) loaded.state.reset();  // a failed commit: reload the truth next time
@@ -355,10 +359,20 @@ absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& even
       over.emplace(TaskRef{timer.frame, timer.seq}, FunctionGate::Outcome::kFailed);
     }
   }
-  Step step = loaded.interpreter->Apply(state, std::move(event), At());
+  // The invocation ends before the step commits, so that a change of its function's circuit
+  // is told in the step's history. Should the commit fail, the outcome still counted: the
+  // invocation did end so, and a repeated completion finds it over and counts nothing.
+  StepInput at = At();
+  if (over) {
+    std::optional<HistoryNote> change = InvocationOver(execution_id, over->first, over->second);
+    if (change) {
+      change->state_name = TaskStateName(state, over->first);
+      at.notes.push_back(*std::move(change));
+    }
+  }
+  Step step = loaded.interpreter->Apply(state, std::move(event), at);
   absl::Status committed = store.CommitStep(state, step, context);
   if (!committed.ok()) return committed;
-  if (over) InvocationOver(execution_id, over->first, over->second);
   Release(state, step);
   return absl::OkStatus();
 }
@@ -371,8 +385,35 @@ absl::Status Engine::Impl::RunAcknowledge(const std::string& execution_id,
   if (!loaded.interpreter->Accepts(state, Event{TaskHeartbeat{ack.task}})) return Stale(state);
   CommitContext context;
   context.completed_task = ack.task;
-  absl::Status committed = store.CommitStep(state, Step{}, context);
-  if (committed.ok()) InvocationOver(execution_id, ack.task, FunctionGate::Outcome::kSucceeded);
+  Step step;
+  if (auto change = InvocationOver(execution_id, ack.task, FunctionGate::Outcome::kSucceeded)) {
+    change->state_name = TaskStateName(state, ack.task);
+    AddNote(state, *std::move(change), step);
+  }
+  return store.CommitStep(state, step, context);
+}
+
+void Engine::Impl::AddNote(ExecutionState& state, HistoryNote note, Step& step) {
+  if (!options.interpreter.record_history) return;
+  HistoryEvent& event = step.history.emplace_back();
+  event.id = state.next_event_id++;
+  event.timestamp = NowMillis(clock);
+  event.type = note.type;
+  event.state_name = std::move(note.state_name);
+  event.details = std::move(note.details);
+}
+
+absl::Status Engine::Impl::RunRecord(const std::string& execution_id, const RecordJob& record,
+                                     Loaded& loaded) {
+  if (absl::Status ready = EnsureLoaded(execution_id, loaded); !ready.ok()) return ready;
+  ExecutionState& state = *loaded.state;
+  if (state.status != ExecutionStatus::kRunning || !options.interpreter.record_history) {
+    return absl::OkStatus();
+  }
+  Step step;
+  AddNote(state, record.note, step);
+  absl::Status committed = store.CommitStep(state, step, CommitContext{});
+  if (committed.ok()) Release(state, step);  // tells the execution's watchers
   return committed;
 }
 
@@ -453,6 +494,11 @@ Engine::~Engine() {
 }
 
 absl::Status Engine::Recover() {
+  auto functions = impl_->store.ListFunctions();
+  if (!functions.ok()) return functions.status();
+  for (FunctionLimits& limits : *functions) impl_->gate.Register(std::move(limits));
+  // The options' functions (a server's --functions file) win over the stored ones.
+  for (const FunctionLimits& limits : impl_->options.functions) impl_->gate.Register(limits);
   auto timers = impl_->store.ScanDueTimers(std::numeric_limits<std::int64_t>::max(),
                                            std::numeric_limits<int>::max());
   if (!timers.ok()) return timers.status();

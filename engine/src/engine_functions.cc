@@ -1,4 +1,5 @@
-// Functions as resources: their limits where tasks meet workers (function_gate.h).
+// Functions as resources: their limits where tasks meet workers (function_gate.h), and their
+// circuit breakers' changes of state in the histories of the executions that met them.
 #include <chrono>
 #include <string>
 #include <vector>
@@ -7,6 +8,54 @@
 
 namespace stepwise::engine {
 
+namespace {
+
+const char* CircuitEventType(CircuitState to) {
+  switch (to) {
+    case CircuitState::kOpen:
+      return "FunctionCircuitOpened";
+    case CircuitState::kHalfOpen:
+      return "FunctionCircuitHalfOpened";
+    case CircuitState::kClosed:
+      return "FunctionCircuitClosed";
+  }
+  return "FunctionCircuitClosed";
+}
+
+std::string CircuitEventCause(const FunctionLimits& limits, const CircuitBreaker::Change& change) {
+  const CircuitBreakerOptions& breaker = limits.circuit_breaker;
+  switch (change.to) {
+    case CircuitState::kOpen:
+      if (change.from == CircuitState::kHalfOpen) {
+        return "a trial invocation failed: tasks on the function fail with "
+               "Stepwise.CircuitOpen for another " +
+               std::to_string(breaker.open_for.count()) + " ms";
+      }
+      return std::to_string(breaker.failure_threshold) + " invocations failed within " +
+             std::to_string(breaker.window.count()) +
+             " ms: tasks on the function fail with Stepwise.CircuitOpen for " +
+             std::to_string(breaker.open_for.count()) + " ms";
+    case CircuitState::kHalfOpen:
+      return "open for " + std::to_string(breaker.open_for.count()) +
+             " ms: " + std::to_string(std::max(1, breaker.half_open_probes)) +
+             " trial invocation(s) may start";
+    case CircuitState::kClosed:
+      return "a trial invocation succeeded";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string TaskStateName(const ExecutionState& state, const TaskRef& task) {
+  auto frame = state.frames.find(task.frame);
+  if (frame == state.frames.end() || frame->second.graph == nullptr || frame->second.state < 0 ||
+      frame->second.state >= static_cast<int>(frame->second.graph->states.size())) {
+    return "";
+  }
+  return frame->second.graph->states[frame->second.state].name;
+}
+
 bool Engine::Impl::MayStart(const TaskLease& lease) {
   const std::string& function = QueueName(lease.task);
   std::int64_t now = NowMillis(clock);
@@ -14,24 +63,48 @@ bool Engine::Impl::MayStart(const TaskLease& lease) {
     return true;
   }
   std::int64_t next = gate.NextStart(function, now);
-  if (next > now) {  // waiting for the rate limit's next token, not for a slot
+  // Waiting for the rate limit's next token, not for a slot: one wake-up per function will do.
+  if (next > now && gate.ClaimWakeUp(function)) {
     deadlines.Schedule(std::chrono::steady_clock::now() + std::chrono::milliseconds(next - now),
-                       [this, function] { queues.Kick(function); });
+                       [this, function] {
+                         gate.WokenUp(function);
+                         queues.Kick(function);
+                       });
   }
   return false;
 }
 
-void Engine::Impl::InvocationOver(const std::string& execution_id, const TaskRef& task,
-                                  FunctionGate::Outcome outcome) {
+std::optional<HistoryNote> Engine::Impl::InvocationOver(const std::string& execution_id,
+                                                        const TaskRef& task,
+                                                        FunctionGate::Outcome outcome) {
   auto finished = gate.Finish(InvocationKey(execution_id, task), outcome, NowMillis(clock));
-  if (finished) queues.Kick(finished->function);
+  if (!finished) return std::nullopt;
+  queues.Kick(finished->function);
+  if (!finished->change) return std::nullopt;
+  return CircuitNote(finished->function, *finished->change);
 }
 
-void Engine::RegisterFunction(FunctionLimits limits) {
+HistoryNote Engine::Impl::CircuitNote(const std::string& function,
+                                      const CircuitBreaker::Change& change) {
+  HistoryNote note;
+  note.type = CircuitEventType(change.to);
+  note.details = {{"function", function},
+                  {"from", std::string(CircuitStateName(change.from))},
+                  {"to", std::string(CircuitStateName(change.to))},
+                  {"cause", CircuitEventCause(gate.Limits(function), change)}};
+  return note;
+}
+
+absl::Status Engine::RegisterFunction(FunctionLimits limits) {
+  if (absl::Status valid = ValidateFunctionLimits(limits); !valid.ok()) return valid;
+  if (absl::Status stored = impl_->store.PutFunction(limits); !stored.ok()) return stored;
   std::string name = limits.name;
   impl_->gate.Register(std::move(limits));
   impl_->queues.Kick(name);  // a higher limit may let queued tasks go
+  return absl::OkStatus();
 }
+
+const FunctionLimits& Engine::function_defaults() const { return impl_->options.function_defaults; }
 
 std::vector<FunctionStatus> Engine::DescribeFunctions() {
   return impl_->gate.DescribeAll(NowMillis(impl_->clock));

@@ -54,10 +54,19 @@ struct AcknowledgeJob {
 // Makes a finished execution RUNNING again (engine_redrive.cc).
 struct RedriveJob {};
 
-using Job = std::variant<StartJob, Event, AcknowledgeJob, RedriveJob>;
+// A history event about something outside the execution's own steps: a function's circuit
+// breaker changing state because of one of the execution's tasks. Dropped once the execution
+// has ended.
+struct RecordJob {
+  HistoryNote note;
+};
+
+using Job = std::variant<StartJob, Event, AcknowledgeJob, RedriveJob, RecordJob>;
 using Done = std::function<void(absl::Status)>;
 
 std::int64_t NowMillis(const Clock& clock);
+// The name of the state the task's frame is in; empty when the frame is gone.
+std::string TaskStateName(const ExecutionState& state, const TaskRef& task);
 // "arn:stepwise:states:local:execution:<machine>:<name>".
 std::string ExecutionId(const std::string& machine, const std::string& name);
 std::string StateMachineId(const std::string& machine);
@@ -116,6 +125,7 @@ struct Engine::Impl {
   absl::Status RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
                               Loaded& loaded);
   absl::Status RunRedrive(const std::string& execution_id, Loaded& loaded);
+  absl::Status RunRecord(const std::string& execution_id, const RecordJob& record, Loaded& loaded);
   // Loads the execution into `loaded` unless it is there already.
   absl::Status EnsureLoaded(const std::string& execution_id, Loaded& loaded);
   // Performs a committed step's effects and tells whoever waits on the execution.
@@ -137,8 +147,14 @@ struct Engine::Impl {
   bool MayStart(const TaskLease& lease);
   // An invocation of the execution's task is over: its function's slot is free again (its queue
   // moves on) and its circuit breaker counts the outcome.
-  void InvocationOver(const std::string& execution_id, const TaskRef& task,
-                      FunctionGate::Outcome outcome);
+  // Returns the history event of the change of its circuit the outcome caused, if any (its
+  // state name left to the caller).
+  std::optional<HistoryNote> InvocationOver(const std::string& execution_id, const TaskRef& task,
+                                            FunctionGate::Outcome outcome);
+  // The history event of a change of a function's circuit.
+  HistoryNote CircuitNote(const std::string& function, const CircuitBreaker::Change& change);
+  // Appends `note` to the step as its next history event.
+  void AddNote(ExecutionState& state, HistoryNote note, Step& step);
 
   // --- the worker protocol (engine_tasks.cc) ---
   // Hands a scheduled task to the dispatcher or its queue, or (startExecution) starts a child.

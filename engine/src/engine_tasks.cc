@@ -21,7 +21,15 @@ void Engine::Impl::Dispatch(const std::string& execution_id, ScheduleTask task,
   }
   const std::string& function = QueueName(task);
   std::int64_t now = NowMillis(clock);
-  if (auto refusal = gate.Refusal(function, now)) {
+  std::optional<CircuitBreaker::Change> change;
+  std::optional<std::string> refusal = gate.Refusal(function, now, &change);
+  if (change) {
+    // Submitted before the task can complete, so the history tells of the trial before its end.
+    RecordJob record{CircuitNote(function, *change)};
+    record.note.state_name = task.state_name;
+    Submit(execution_id, std::move(record), [](const absl::Status&) {});
+  }
+  if (refusal) {
     // Failed at once, as a worker's failure would be, so that Retry and Catch apply. Should the
     // store refuse the step, the task's timeout fails it later instead.
     Submit(execution_id, Event{TaskFailed{task.task, "Stepwise.CircuitOpen", *refusal}},

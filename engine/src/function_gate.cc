@@ -41,10 +41,22 @@ FunctionLimits FunctionGate::Limits(const std::string& function) const {
   return limits;
 }
 
-std::optional<std::string> FunctionGate::Refusal(const std::string& name, std::int64_t now) {
+void FunctionGate::Note(Function& function, const std::optional<CircuitBreaker::Change>& change,
+                        std::int64_t now) {
+  if (!change) return;
+  function.circuit_changed_at = now;
+  if (change->to == CircuitState::kOpen) ++function.circuit_opened;
+}
+
+std::optional<std::string> FunctionGate::Refusal(const std::string& name, std::int64_t now,
+                                                 std::optional<CircuitBreaker::Change>* change) {
   std::lock_guard lock(mutex_);
   Function& function = Get(name);
-  if (function.breaker.Allow(now)) return std::nullopt;
+  std::optional<CircuitBreaker::Change> moved;
+  bool allowed = function.breaker.Allow(now, &moved);
+  Note(function, moved, now);
+  if (change != nullptr) *change = moved;
+  if (allowed) return std::nullopt;
   ++function.refused;
   const CircuitBreakerOptions& options = function.limits.circuit_breaker;
   if (function.breaker.state(now) == CircuitState::kOpen) {
@@ -93,6 +105,19 @@ std::int64_t FunctionGate::NextStart(const std::string& name, std::int64_t now) 
   return now + static_cast<std::int64_t>((1.0 - tokens) / rate * 1000.0) + 1;
 }
 
+bool FunctionGate::ClaimWakeUp(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Function& function = Get(name);
+  if (function.wake_up_pending) return false;
+  function.wake_up_pending = true;
+  return true;
+}
+
+void FunctionGate::WokenUp(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  Get(name).wake_up_pending = false;
+}
+
 std::optional<FunctionGate::Finished> FunctionGate::Finish(const std::string& key, Outcome outcome,
                                                            std::int64_t now) {
   std::lock_guard lock(mutex_);
@@ -109,13 +134,24 @@ std::optional<FunctionGate::Finished> FunctionGate::Finish(const std::string& ke
     ++function.failed;
     finished.change = function.breaker.OnFailure(now);
   }
+  Note(function, finished.change, now);
   return finished;
 }
 
 FunctionGate::Status FunctionGate::Snapshot(const Function& function, std::int64_t now) const {
-  return Status{
-      function.limits,    function.registered, function.in_flight, function.breaker.state(now),
-      function.succeeded, function.failed,     function.refused};
+  Status status;
+  status.limits = function.limits;
+  status.registered = function.registered;
+  status.in_flight = function.in_flight;
+  status.circuit = function.breaker.state(now);
+  if (status.circuit == CircuitState::kOpen)
+    status.circuit_open_until = function.breaker.open_until();
+  status.circuit_opened = function.circuit_opened;
+  status.circuit_changed_at = function.circuit_changed_at;
+  status.succeeded = function.succeeded;
+  status.failed = function.failed;
+  status.refused = function.refused;
+  return status;
 }
 
 FunctionGate::Status FunctionGate::Describe(const std::string& name, std::int64_t now) const {

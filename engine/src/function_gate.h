@@ -39,8 +39,10 @@ class FunctionGate {
   FunctionLimits Limits(const std::string& function) const;
 
   // At scheduling: nullopt when a task may go to `function`, or else why it fails at once
-  // (the cause of a Stepwise.CircuitOpen failure). A half-open circuit lets its probes through.
-  std::optional<std::string> Refusal(const std::string& function, std::int64_t now);
+  // (the cause of a Stepwise.CircuitOpen failure). A half-open circuit lets its probes through;
+  // `change` reports an open circuit turning half-open now.
+  std::optional<std::string> Refusal(const std::string& function, std::int64_t now,
+                                     std::optional<CircuitBreaker::Change>* change = nullptr);
 
   // At hand-over: whether an invocation of `function` may start now; if so it is in flight
   // under `key` until Finish(key). Refused while `max_concurrency` are in flight, or while the
@@ -48,6 +50,10 @@ class FunctionGate {
   bool TryStart(const std::string& function, const std::string& key, std::int64_t now);
   // When a rate-limited function has its next token (now or later); `now` when not limited.
   std::int64_t NextStart(const std::string& function, std::int64_t now) const;
+  // Whoever would wake the function's queue up at its next token: true for the first to ask
+  // until WokenUp, so that one wake-up is pending per function however many tasks wait.
+  bool ClaimWakeUp(const std::string& function);
+  void WokenUp(const std::string& function);
 
   // The invocation under `key` is over; nullopt when it was not in flight (never handed over,
   // or finished already).
@@ -68,7 +74,14 @@ class FunctionGate {
     std::int64_t succeeded = 0;
     std::int64_t failed = 0;
     std::int64_t refused = 0;
+    std::int64_t circuit_opened = 0;
+    std::int64_t circuit_changed_at = 0;
+    bool wake_up_pending = false;
   };
+
+  // Counts a change of the function's breaker, if any, in its status.
+  static void Note(Function& function, const std::optional<CircuitBreaker::Change>& change,
+                   std::int64_t now);
 
   Function& Get(const std::string& function);  // under mutex_; made with the defaults
   static void Refill(Function& function, std::int64_t now);

@@ -126,7 +126,12 @@ class Runner {
     return start_wall_ + static_cast<Millis>(elapsed.count() / time_scale_);
   }
 
-  StepInput At() { return StepInput{VirtualNow(), random_()}; }
+  StepInput At() {
+    StepInput at;
+    at.now = VirtualNow();
+    at.seed = random_();
+    return at;
+  }
 
   void Perform(Step step) {
     result_.events += static_cast<std::int64_t>(step.history.size());

@@ -82,6 +82,7 @@ void StepRunner::Apply(Event event) {
                  dsl::StatesError{std::move(stop->error), std::move(stop->cause)});
   }
   Drain();
+  RecordNotes(/*step_over=*/true);  // when the step recorded one event or none
 }
 
 void StepRunner::OnTimer(const TimerRef& timer) {

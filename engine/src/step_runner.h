@@ -61,6 +61,10 @@ class StepRunner {
   const json& Context(const Frame& frame);
   dsl::EvalScope Scope(const json& input, const json& context);
   HistoryEvent& Record(const char* type);
+  // Records the StepInput's notes not recorded yet, once the step's first event is (or when
+  // the step is over).
+  void RecordNotes(bool step_over = false);
+  HistoryEvent& NewEvent(const char* type);
   HistoryEvent& RecordState(const char* suffix, const Frame& frame);
   dsl::StatesError RuntimeError(const Frame& frame, const std::string& what) const;
   // The state's InputPath applied to its raw input (moved out when the path is `$`).
@@ -104,6 +108,8 @@ class StepRunner {
   SeededRandom random_;
   std::unordered_set<FrameId> touched_;
   HistoryEvent scratch_event_;  // where events go when history is not recorded
+  int recorded_ = 0;            // events recorded by this step so far
+  std::size_t notes_recorded_ = 0;
   int transitions_ = 0;
   // Which frame and state the shared context object currently describes.
   FrameId context_frame_ = 0;

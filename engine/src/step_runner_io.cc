@@ -95,11 +95,27 @@ dsl::EvalScope StepRunner::Scope(const json& input, const json& context) {
 }
 
 HistoryEvent& StepRunner::Record(const char* type) {
+  RecordNotes();
+  return NewEvent(type);
+}
+
+void StepRunner::RecordNotes(bool step_over) {
+  if (recorded_ == 0 && !step_over) return;
+  while (notes_recorded_ < at_.notes.size()) {
+    const HistoryNote& note = at_.notes[notes_recorded_++];
+    HistoryEvent& event = NewEvent(note.type);
+    event.state_name = note.state_name;
+    event.details = note.details;
+  }
+}
+
+HistoryEvent& StepRunner::NewEvent(const char* type) {
   // Unrecorded events still take their id; callers fill a scratch event that is then dropped.
   HistoryEvent& event = options_.record_history ? step_.history.emplace_back() : scratch_event_;
   event.id = state_.next_event_id++;
   event.timestamp = at_.now;
   event.type = type;
+  ++recorded_;
   return event;
 }
 

@@ -141,8 +141,11 @@ bool StepRunner::RunTask(Frame& frame, const dsl::TaskState& task) {
     schedule.function = LambdaFunctionName(name->get<std::string>());
     schedule.input = LambdaPayload(input);
   } else {
-    schedule.function = task.resource.name;
-    if (HasCallbackSuffix(task.resource)) {
+    // An activity names no function: its workers poll for its whole ARN (as AWS's
+    // GetActivityTask takes it), so its tasks go by the Resource, apart from any function of
+    // the same name.
+    if (task.resource.kind != Kind::kActivity) schedule.function = task.resource.name;
+    if (HasCallbackSuffix(task.resource) && schedule.function.ends_with(kCallbackSuffix)) {
       schedule.function.resize(schedule.function.size() - kCallbackSuffix.size());
     }
     schedule.input = std::move(input);

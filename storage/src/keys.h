@@ -16,6 +16,8 @@
 // default          "format_version"                                      ASCII decimal
 //                  "handles_reserved"                                    be64: handles below it
 //                                                                        may be in use
+//                  "function/" | name                                    FunctionRecord: its
+//                                                                        registered limits
 // definitions      Str(name) | be64(version)                             DefinitionRecord
 // executions       Str(id) | 'h'                                         be64(handle)
 //                  Str(id) | 's'                                         ExecutionStart
@@ -53,6 +55,7 @@ namespace stepwise::storage::keys {
 
 inline constexpr char kFormatVersion[] = "format_version";
 inline constexpr char kHandlesReserved[] = "handles_reserved";
+inline constexpr char kFunctionsPrefix[] = "function/";
 
 // --- primitives ---
 void AppendBe64(std::string& out, std::uint64_t value);

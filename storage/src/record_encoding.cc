@@ -334,6 +334,36 @@ std::string EncodeDefinition(const engine::StoredDefinition& definition) {
                {"at", definition.created_at}});
 }
 
+std::string EncodeFunction(const engine::FunctionLimits& limits) {
+  const engine::CircuitBreakerOptions& breaker = limits.circuit_breaker;
+  return Seal({{"n", limits.name},
+               {"t", limits.timeout.count()},
+               {"c", limits.max_concurrency},
+               {"r", limits.rate_per_second},
+               {"cb",
+                {breaker.failure_threshold, breaker.window.count(), breaker.open_for.count(),
+                 breaker.half_open_probes}}});
+}
+
+absl::StatusOr<engine::FunctionLimits> DecodeFunction(std::string_view bytes) {
+  const std::string what = "function record";
+  absl::StatusOr<json> body = OpenObject(bytes, what);
+  if (!body.ok()) return body.status();
+  return Guard(what, [&]() -> absl::StatusOr<engine::FunctionLimits> {
+    engine::FunctionLimits limits;
+    limits.name = body->at("n").get<std::string>();
+    limits.timeout = std::chrono::seconds(body->at("t").get<std::int64_t>());
+    limits.max_concurrency = body->at("c").get<int>();
+    limits.rate_per_second = body->at("r").get<double>();
+    const json& breaker = body->at("cb");
+    limits.circuit_breaker.failure_threshold = breaker.at(0).get<int>();
+    limits.circuit_breaker.window = std::chrono::milliseconds(breaker.at(1).get<std::int64_t>());
+    limits.circuit_breaker.open_for = std::chrono::milliseconds(breaker.at(2).get<std::int64_t>());
+    limits.circuit_breaker.half_open_probes = breaker.at(3).get<int>();
+    return limits;
+  });
+}
+
 absl::StatusOr<engine::StoredDefinition> DecodeDefinition(std::string_view bytes) {
   const std::string what = "definition record";
   absl::StatusOr<json> body = OpenObject(bytes, what);

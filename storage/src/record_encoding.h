@@ -75,4 +75,7 @@ absl::StatusOr<engine::StoredHistoryEvent> DecodeHistoryEvent(std::string_view b
 std::string EncodeDefinition(const engine::StoredDefinition& definition);
 absl::StatusOr<engine::StoredDefinition> DecodeDefinition(std::string_view bytes);
 
+std::string EncodeFunction(const engine::FunctionLimits& limits);
+absl::StatusOr<engine::FunctionLimits> DecodeFunction(std::string_view bytes);
+
 }  // namespace stepwise::storage

@@ -35,7 +35,7 @@ struct Families {
 
 // engine::Store on one RocksDB database. Its methods live in several files, one concern each:
 // rocksdb_store.cc (writes, reads, Describe), commit_step.cc, load_execution.cc,
-// execution_listing.cc, retention.cc, definitions.cc, scans.cc.
+// execution_listing.cc, retention.cc, definitions.cc, functions.cc, scans.cc.
 class RocksStore final : public engine::Store {
  public:
   // `handles_reserved`: the execution handle reservation read at open.
@@ -52,6 +52,9 @@ class RocksStore final : public engine::Store {
                                                          std::int64_t version) override;
   absl::StatusOr<std::vector<engine::StoredDefinition>> ListDefinitions() override;
   absl::Status DeleteDefinition(const std::string& name) override;
+
+  absl::Status PutFunction(const engine::FunctionLimits& limits) override;
+  absl::StatusOr<std::vector<engine::FunctionLimits>> ListFunctions() override;
 
   absl::Status CommitStep(const engine::ExecutionState& state, const engine::Step& step,
                           const engine::CommitContext& context) override;

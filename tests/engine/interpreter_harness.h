@@ -83,7 +83,7 @@ class Harness {
     seed_ = seed;
     ExecutionInfo info = TestExecutionInfo();
     info.start_time = now;
-    return Keep(interpreter_.Start(state_, info, std::move(input), StepInput{now, seed}));
+    return Keep(interpreter_.Start(state_, info, std::move(input), At(now, seed)));
   }
 
   // Feeds one event at `now` (default: the current time; time never goes backwards). Every
@@ -93,7 +93,7 @@ class Harness {
     accepted_ = interpreter_.Accepts(state_, event);
     if (const auto* done = std::get_if<TaskSucceeded>(&event)) Forget(done->task);
     if (const auto* failed = std::get_if<TaskFailed>(&event)) Forget(failed->task);
-    return Keep(interpreter_.Apply(state_, std::move(event), StepInput{now_, ++seed_}));
+    return Keep(interpreter_.Apply(state_, std::move(event), At(now_, ++seed_)));
   }
   Step Succeed(const TaskRef& task, json output, std::optional<Millis> now = std::nullopt) {
     return Feed(TaskSucceeded{task, std::move(output)}, now);
@@ -245,6 +245,13 @@ class Harness {
   }
 
  private:
+  static StepInput At(Millis now, std::uint64_t seed) {
+    StepInput at;
+    at.now = now;
+    at.seed = seed;
+    return at;
+  }
+
   Step Keep(Step step) {
     for (const Effect& effect : step.effects) {
       if (const auto* task = std::get_if<ScheduleTask>(&effect)) tasks_.push_back(*task);

@@ -226,6 +226,12 @@ class RefusingStore final : public engine::Store {
   absl::Status DeleteDefinition(const std::string& name) override {
     return inner_.DeleteDefinition(name);
   }
+  absl::Status PutFunction(const engine::FunctionLimits& limits) override {
+    return inner_.PutFunction(limits);
+  }
+  absl::StatusOr<std::vector<engine::FunctionLimits>> ListFunctions() override {
+    return inner_.ListFunctions();
+  }
   absl::StatusOr<engine::ExecutionState> LoadExecution(const std::string& id) override {
     return inner_.LoadExecution(id);
   }

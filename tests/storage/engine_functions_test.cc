@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -34,14 +35,36 @@ constexpr const char* kFlaky = R"({"StartAt": "Call", "States": {
            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "Caught"}]},
   "Caught": {"Type": "Pass", "End": true}}})";
 
-using EngineFunctionsTest = EngineTest;
 using PollAnswer = Answer<std::optional<TaskLease>>;
+
+class EngineFunctionsTest : public EngineTest {
+ protected:
+  // The execution's history as "Type" or "Type(from->to)" for circuit events, in order.
+  std::vector<std::string> Events(const std::string& id) {
+    auto history = store_->ReadHistory(id, 1, 1000);
+    EXPECT_TRUE(history.ok()) << history.status();
+    std::vector<std::string> events;
+    if (!history.ok()) return events;
+    for (const auto& event : *history) {
+      std::string text = event.type;
+      if (event.type.starts_with("FunctionCircuit")) {
+        EXPECT_EQ(event.details["function"], "flaky");
+        EXPECT_EQ(event.state_name, "Call");
+        EXPECT_FALSE(event.details["cause"].get<std::string>().empty());
+        text += "(" + event.details["from"].get<std::string>() + "->" +
+                event.details["to"].get<std::string>() + ")";
+      }
+      events.push_back(text);
+    }
+    return events;
+  }
+};
 
 TEST_F(EngineFunctionsTest, MaxConcurrencyHoldsTasksBackUntilAnInvocationEnds) {
   FunctionLimits slow;
   slow.name = "slow";
   slow.max_concurrency = 2;
-  engine_->RegisterFunction(slow);
+  ASSERT_TRUE(engine_->RegisterFunction(slow).ok());
   Put("slow", kSlow);
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(Start("slow", "s" + std::to_string(i), {{"i", i}}));
@@ -88,17 +111,28 @@ TEST_F(EngineFunctionsTest, TheCircuitOpensFailsFastHalfOpensAndClosesAfterATria
   flaky.circuit_breaker.window = 60s;
   flaky.circuit_breaker.open_for = 10s;
   flaky.circuit_breaker.half_open_probes = 1;
-  engine_->RegisterFunction(flaky);
+  ASSERT_TRUE(engine_->RegisterFunction(flaky).ok());
   Put("flaky", kFlaky);
 
+  std::vector<std::string> failed;
   for (int i = 0; i < 2; ++i) {
-    std::string id = Start("flaky", "fail" + std::to_string(i));
+    failed.push_back(Start("flaky", "fail" + std::to_string(i)));
     auto lease = engine_->PollTask("flaky", 5s);
     ASSERT_TRUE(lease.has_value());
     ASSERT_TRUE(engine_->FailTask(lease->token, "Boom", "the function broke").ok());
-    EXPECT_EQ(Await(id).output["caught"]["Error"], "Boom");
+    EXPECT_EQ(Await(failed.back()).output["caught"]["Error"], "Boom");
   }
   EXPECT_EQ(engine_->DescribeFunction("flaky").circuit, CircuitState::kOpen);
+  EXPECT_EQ(engine_->DescribeFunction("flaky").circuit_opened, 1);
+  // The failure that opened it tells so, right after the failure itself and before the Catch
+  // moves on; the failure before it changed nothing.
+  EXPECT_THAT(
+      Events(failed[1]),
+      ::testing::ElementsAre("ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted",
+                             "TaskFailed", "FunctionCircuitOpened(CLOSED->OPEN)",
+                             "PassStateEntered", "PassStateExited", "ExecutionSucceeded"));
+  EXPECT_THAT(Events(failed[0]),
+              ::testing::Not(::testing::Contains(::testing::StartsWith("FunctionCircuit"))));
 
   // Open: the task fails at once, no worker involved, and Catch handles it like any error.
   std::string refused = Start("flaky", "refused");
@@ -119,6 +153,15 @@ TEST_F(EngineFunctionsTest, TheCircuitOpensFailsFastHalfOpensAndClosesAfterATria
   ASSERT_TRUE(engine_->CompleteTask(lease->token, json{{"ok", true}}).ok());
   EXPECT_EQ(Await(trial).output, (json{{"ok", true}}));
   EXPECT_EQ(engine_->DescribeFunction("flaky").circuit, CircuitState::kClosed);
+  // The trial's execution tells of the half-opening that let it through and of the closing.
+  std::vector<std::string> events = Events(trial);
+  auto half_opened =
+      std::find(events.begin(), events.end(), "FunctionCircuitHalfOpened(OPEN->HALF_OPEN)");
+  auto succeeded = std::find(events.begin(), events.end(), "TaskSucceeded");
+  ASSERT_NE(half_opened, events.end()) << ::testing::PrintToString(events);
+  ASSERT_NE(succeeded, events.end());
+  EXPECT_LT(half_opened, succeeded);
+  EXPECT_EQ(*(succeeded + 1), "FunctionCircuitClosed(HALF_OPEN->CLOSED)");
 }
 
 TEST_F(EngineFunctionsTest, AnUnregisteredFunctionRunsUnderTheDefaultsAndCapsTheDeadline) {
@@ -139,6 +182,39 @@ TEST_F(EngineFunctionsTest, AnUnregisteredFunctionRunsUnderTheDefaultsAndCapsThe
   EXPECT_EQ(status.in_flight, 1);
   ASSERT_TRUE(engine_->CompleteTask(lease->token, json{}).ok());
   EXPECT_EQ(Await(id).status, ExecutionStatus::kSucceeded);
+}
+
+TEST_F(EngineFunctionsTest, ARegistrationOutlivesARestartAndBadLimitsAreRefusedByName) {
+  FunctionLimits slow;
+  slow.name = "slow";
+  slow.timeout = 7s;
+  slow.max_concurrency = 3;
+  slow.rate_per_second = 2.5;
+  slow.circuit_breaker.failure_threshold = 4;
+  slow.circuit_breaker.window = 1500ms;
+  slow.circuit_breaker.open_for = 250ms;
+  slow.circuit_breaker.half_open_probes = 2;
+  ASSERT_TRUE(engine_->RegisterFunction(slow).ok());
+
+  FunctionLimits bad = slow;
+  bad.max_concurrency = 0;
+  absl::Status refused = engine_->RegisterFunction(bad);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("'slow': max_concurrency"));
+  bad = slow;
+  bad.circuit_breaker.half_open_probes = 0;
+  EXPECT_THAT(std::string(engine_->RegisterFunction(bad).message()), HasSubstr("half_open_probes"));
+
+  Open();  // a new engine on the same store
+  engine::FunctionStatus status = engine_->DescribeFunction("slow");
+  EXPECT_TRUE(status.registered);
+  EXPECT_EQ(status.limits.timeout, 7s);
+  EXPECT_EQ(status.limits.max_concurrency, 3);  // the refused change left it as it was
+  EXPECT_EQ(status.limits.rate_per_second, 2.5);
+  EXPECT_EQ(status.limits.circuit_breaker.failure_threshold, 4);
+  EXPECT_EQ(status.limits.circuit_breaker.window, 1500ms);
+  EXPECT_EQ(status.limits.circuit_breaker.open_for, 250ms);
+  EXPECT_EQ(status.limits.circuit_breaker.half_open_probes, 2);
 }
 
 }  // namespace

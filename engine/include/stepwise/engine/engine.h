@@ -39,7 +39,8 @@ struct EngineOptions {
   // most recently), so that their next step needs no read of the store. Each holds its state's
   // size (a few KB for most) in memory; 0 reads every step's state from the store.
   int warm_executions = 1024;
-  // The limits of functions (by name) and of those nobody registered (functions.h).
+  // The limits of functions (by name) and of those nobody registered (functions.h). Those
+  // named here win over the ones registered earlier and kept in the store.
   std::vector<FunctionLimits> functions;
   FunctionLimits function_defaults;
   // History retention: finished executions (record, frames, history) are deleted in the
@@ -87,7 +88,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Resumes every unfinished execution: re-arms its timers, re-queues its scheduled and leased
-  // tasks (callback invocations not yet acknowledged included), re-issues the starts of child
+  // tasks (callback invocations not yet acknowledged included) under the functions' stored
+  // limits, re-issues the starts of child
   // executions and completes parents whose .sync child ended meanwhile, and continues work a
   // step left unfinished. Call once, before serving.
   absl::Status Recover();
@@ -142,8 +144,12 @@ class Engine {
   absl::Status HeartbeatTask(const std::string& token);
 
   // --- functions as resources (functions.h) ---
-  // Registers a function's limits, or changes them (invocations in flight keep running).
-  void RegisterFunction(FunctionLimits limits);
+  // Registers a function's limits, or changes them (invocations in flight keep running), and
+  // keeps them in the store: Recover() registers them again. InvalidArgument (naming the field)
+  // for limits out of range.
+  absl::Status RegisterFunction(FunctionLimits limits);
+  // The limits of a function nobody registered (EngineOptions::function_defaults).
+  const FunctionLimits& function_defaults() const;
   // Every function registered or invoked since the engine started, by name.
   std::vector<FunctionStatus> DescribeFunctions();
   FunctionStatus DescribeFunction(const std::string& name);

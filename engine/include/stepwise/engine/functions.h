@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/status.h"
+
 namespace stepwise::engine {
 
 // Functions are resources with limits, like cloud functions. A function nobody registered runs
@@ -39,12 +41,19 @@ struct FunctionLimits {
   CircuitBreakerOptions circuit_breaker;
 };
 
+// InvalidArgument naming the field when a limit is out of range (a name, a timeout of 1 s or
+// more, a max_concurrency of 1 or more, ...).
+absl::Status ValidateFunctionLimits(const FunctionLimits& limits);
+
 // A function as the engine sees it now.
 struct FunctionStatus {
   FunctionLimits limits;
   bool registered = false;  // false: running under the defaults
   int in_flight = 0;        // invocations handed to workers and not over
   CircuitState circuit = CircuitState::kClosed;
+  std::int64_t circuit_open_until = 0;  // while open: when it half-opens (ms since the epoch)
+  std::int64_t circuit_opened = 0;      // how often the circuit opened
+  std::int64_t circuit_changed_at = 0;  // its last change of state (ms); 0: never changed
   std::int64_t succeeded = 0;
   std::int64_t failed = 0;   // failures and timeouts of invocations
   std::int64_t refused = 0;  // tasks failed at once with Stepwise.CircuitOpen

@@ -23,10 +23,20 @@ namespace stepwise::engine {
 // Milliseconds since the Unix epoch, UTC.
 using Millis = std::int64_t;
 
+// A history event from outside the execution's own states, e.g. a function's circuit breaker
+// changing state with the outcome of the task that the step's event completes.
+struct HistoryNote {
+  const char* type = "";
+  std::string state_name;
+  nlohmann::json details;
+};
+
 // What each call gets from outside.
 struct StepInput {
   Millis now = 0;
   std::uint64_t seed = 0;  // drives retry jitter, States.UUID and States.MathRandom
+  // Recorded right after the first event of the step (the one that tells of its cause).
+  std::vector<HistoryNote> notes;
 };
 
 // --- Events fed in -------------------------------------------------------------------------

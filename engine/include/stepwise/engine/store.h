@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "stepwise/engine/execution_state.h"
+#include "stepwise/engine/functions.h"
 #include "stepwise/engine/interpreter.h"
 
 namespace stepwise::engine {
@@ -111,6 +112,12 @@ class Store {
   // Removes every version of `name` (its executions stay). NotFound when it has none. A later
   // PutDefinition of the name starts again at version 1.
   virtual absl::Status DeleteDefinition(const std::string& name) = 0;
+
+  // --- functions ---
+  // Keeps a function's registered limits, replacing earlier ones of its name.
+  virtual absl::Status PutFunction(const FunctionLimits& limits) = 0;
+  // Every function's registered limits, by name.
+  virtual absl::StatusOr<std::vector<FunctionLimits>> ListFunctions() = 0;
 
   // --- executions ---
   // Writes one step as ONE atomic batch, durably as the store's options say: the execution's
