@@ -56,6 +56,13 @@ TEST(TaskResourceTest, OtherResourcesLeaveTheFunctionEmptyAndKeepTheResource) {
   EXPECT_EQ(h.OnlyTask().resource, "arn:aws:states:::task:Add");
 }
 
+TEST(TaskResourceTest, AnActivityIsNoFunctionAndGoesByItsWholeArn) {
+  Harness h(OneTask(R"("Resource": "arn:aws:states:us-east-1:123456789012:activity:approve")"));
+  h.Start({{"a", 1}});
+  EXPECT_EQ(h.OnlyTask().function, "") << "a function 'approve' must not get its tasks";
+  EXPECT_EQ(h.OnlyTask().resource, "arn:aws:states:us-east-1:123456789012:activity:approve");
+}
+
 constexpr const char* kLambdaInvoke = R"json({"StartAt": "T", "States": {"T": {"Type": "Task",
   "Resource": "arn:aws:states:::lambda:invoke",
   "Parameters": {"FunctionName": "arn:aws:lambda:us-east-1:123456789012:function:greet:7",
