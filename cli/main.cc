@@ -23,6 +23,7 @@ client commands (talk to a server over gRPC: --server ADDR, --token T, --tls-ca 
   machine create|update|describe|list|delete|validate   state machines
   exec start|describe|history|list|stop|watch|redrive   executions
   task poll|succeed|fail|heartbeat                      tasks, as a worker sees them
+  function register|describe|list|workers               functions' limits and state, workers
   ping                                                  check the server, the address and token
 
 Run 'stepwise <command> --help' for a command's options.
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   if (command == "machine") return stepwise::cli::RunMachine(args);
   if (command == "exec") return stepwise::cli::RunExec(args);
   if (command == "task") return stepwise::cli::RunTask(args);
+  if (command == "function") return stepwise::cli::RunFunction(args);
   if (command == "ping") return stepwise::cli::RunPing(args);
   std::cerr << "stepwise: unknown command '" << command << "'\n\n" << kUsage;
   return 2;

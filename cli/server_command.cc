@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/server/function_config.h"
 #include "api/server/server.h"
 #include "commands.h"
 
@@ -22,6 +23,9 @@ constexpr const char* kUsage = R"(usage: stepwise server [options]
   --tls-cert FILE    serve gRPC over TLS with this PEM certificate chain...
   --tls-key FILE     ...and this PEM private key
   --no-sync          do not fsync each step (faster; a machine crash may lose the last steps)
+  --functions FILE   functions' limits (timeout, max_concurrency, rate, circuit breaker) and
+                     the defaults of unregistered ones, as JSON; see docs/functions.md. They
+                     win over limits registered through the API.
 
 Prints 'stepwise server listening: grpc ADDR http ADDR' once it serves, and runs until SIGTERM
 or Ctrl-C, then shuts down gracefully.
@@ -38,6 +42,7 @@ int RunServer(const std::vector<std::string>& args) {
   api::ServerOptions options;
   if (const char* data = std::getenv("STEPWISE_DATA")) options.data_dir = data;
   if (const char* token = std::getenv("STEPWISE_TOKEN")) options.auth_token = token;
+  std::string functions_file;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value = [&](std::string& into) {
@@ -63,6 +68,8 @@ int RunServer(const std::vector<std::string>& args) {
       ok = value(options.tls_key_file);
     } else if (arg == "--no-sync") {
       options.sync_writes = false;
+    } else if (arg == "--functions") {
+      ok = value(functions_file);
     } else {
       std::cerr << "stepwise server: unknown option '" << arg << "'\n\n" << kUsage;
       return 2;
@@ -71,6 +78,15 @@ int RunServer(const std::vector<std::string>& args) {
       std::cerr << "stepwise server: " << arg << " needs a value\n\n" << kUsage;
       return 2;
     }
+  }
+
+  if (!functions_file.empty()) {
+    auto engine_options = api::ReadFunctionConfig(functions_file, options.engine);
+    if (!engine_options.ok()) {
+      std::cerr << "stepwise server: " << engine_options.status().message() << "\n";
+      return 2;
+    }
+    options.engine = *std::move(engine_options);
   }
 
   // Every thread the server starts inherits this mask, so the signals reach only sigwait.

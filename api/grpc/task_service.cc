@@ -18,21 +18,30 @@ using nlohmann::json;
 constexpr std::int64_t kDefaultPollMs = 20'000;
 constexpr std::int64_t kMaxPollMs = 60'000;
 
+std::int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 // One long poll: parked in the engine until a task comes, the wait ends, or the client goes
 // away (OnCancel withdraws it). Deletes itself in OnDone.
 class TaskService::Poll : public grpc::ServerUnaryReactor {
  public:
-  Poll(engine::Engine& engine, std::vector<std::string> functions, std::chrono::milliseconds wait,
+  Poll(engine::Engine& engine, WorkerRegistry& workers, std::string worker,
+       std::vector<std::string> functions, std::chrono::milliseconds wait,
        v1::PollTaskResponse* response)
       : engine_(engine), response_(response) {
     std::lock_guard lock(mutex_);
-    id_ = engine_.PollTaskAsync(std::move(functions), wait,
-                                [this](std::optional<engine::TaskLease> lease) {
-                                  if (lease) ToProto(*lease, *response_->mutable_task());
-                                  Finish(grpc::Status::OK);
-                                });
+    id_ = engine_.PollTaskAsync(
+        std::move(functions), wait,
+        [this, &workers, worker = std::move(worker)](std::optional<engine::TaskLease> lease) {
+          if (lease) ToProto(*lease, *response_->mutable_task());
+          workers.PollEnded(worker, lease.has_value(), NowMillis());
+          Finish(grpc::Status::OK);
+        });
     registered_ = true;
   }
 
@@ -63,13 +72,17 @@ grpc::ServerUnaryReactor* TaskService::PollTask(grpc::CallbackServerContext* con
   }
   std::vector<std::string> functions(request->functions().begin(), request->functions().end());
   std::int64_t wait = request->wait_ms() == 0 ? kDefaultPollMs : request->wait_ms();
-  return new Poll(engine_, std::move(functions), std::chrono::milliseconds(wait), response);
+  std::string worker = request->worker().empty() ? context->peer() : request->worker();
+  workers_.PollStarted(worker, request->host(), functions, NowMillis());
+  return new Poll(engine_, workers_, std::move(worker), std::move(functions),
+                  std::chrono::milliseconds(wait), response);
 }
 
 grpc::ServerUnaryReactor* TaskService::SucceedTask(grpc::CallbackServerContext* context,
                                                    const v1::SucceedTaskRequest* request,
                                                    v1::SucceedTaskResponse*) {
   if (grpc::Status allowed = guard_.Check(*context); !allowed.ok()) return Finish(context, allowed);
+  workers_.Contact(request->worker(), NowMillis());
   auto output = ParseJsonField("output", request->output(), json::object());
   if (!output.ok()) return Finish(context, ToGrpcStatus(output.status()));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -83,6 +96,7 @@ grpc::ServerUnaryReactor* TaskService::FailTask(grpc::CallbackServerContext* con
                                                 const v1::FailTaskRequest* request,
                                                 v1::FailTaskResponse*) {
   if (grpc::Status allowed = guard_.Check(*context); !allowed.ok()) return Finish(context, allowed);
+  workers_.Contact(request->worker(), NowMillis());
   std::string error = request->error().empty() ? "States.TaskFailed" : request->error();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   engine_.FailTaskAsync(request->token(), error, request->cause(),
@@ -94,6 +108,7 @@ grpc::ServerUnaryReactor* TaskService::HeartbeatTask(grpc::CallbackServerContext
                                                      const v1::HeartbeatTaskRequest* request,
                                                      v1::HeartbeatTaskResponse* response) {
   if (grpc::Status allowed = guard_.Check(*context); !allowed.ok()) return Finish(context, allowed);
+  workers_.Contact(request->worker(), NowMillis());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   engine_.HeartbeatTaskAsync(request->token(), [reactor, response](absl::Status status) {
     // A task no longer awaited is the worker's cue to stop: an answer, not an error.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/grpc/call_guard.h"
+#include "api/grpc/worker_registry.h"
 #include "api/proto/stepwise.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "stepwise/engine/engine.h"
@@ -8,10 +9,12 @@
 namespace stepwise::api {
 
 // The Tasks gRPC service: the worker protocol. A long poll waits inside the engine's task
-// queues as a callback, so thousands of idle workers cost no threads.
+// queues as a callback, so thousands of idle workers cost no threads. Every call naming its
+// worker is noted in `workers`.
 class TaskService final : public v1::Tasks::CallbackService {
  public:
-  TaskService(engine::Engine& engine, const CallGuard& guard) : engine_(engine), guard_(guard) {}
+  TaskService(engine::Engine& engine, const CallGuard& guard, WorkerRegistry& workers)
+      : engine_(engine), guard_(guard), workers_(workers) {}
 
   grpc::ServerUnaryReactor* PollTask(grpc::CallbackServerContext* context,
                                      const v1::PollTaskRequest* request,
@@ -31,6 +34,7 @@ class TaskService final : public v1::Tasks::CallbackService {
 
   engine::Engine& engine_;
   const CallGuard& guard_;
+  WorkerRegistry& workers_;
 };
 
 }  // namespace stepwise::api

@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "api/grpc/call_guard.h"
 #include "api/grpc/execution_service.h"
+#include "api/grpc/function_service.h"
 #include "api/grpc/server_service.h"
 #include "api/grpc/state_machine_service.h"
 #include "api/grpc/task_service.h"
@@ -83,7 +84,9 @@ struct Server::Impl {
   std::unique_ptr<CallGuard> guard;
   std::unique_ptr<StateMachineService> state_machines;
   std::unique_ptr<ExecutionService> executions;
+  WorkerRegistry workers;
   std::unique_ptr<TaskService> tasks;
+  std::unique_ptr<FunctionService> functions;
   std::unique_ptr<ServerService> server_service;
   std::unique_ptr<grpc::Server> grpc_server;
   int grpc_port = 0;
@@ -108,7 +111,8 @@ absl::Status Server::Impl::StartGrpc(const ServerOptions& options) {
   guard = std::make_unique<CallGuard>(options.auth_token);
   state_machines = std::make_unique<StateMachineService>(*engine, *store, *guard);
   executions = std::make_unique<ExecutionService>(*engine, *store, *guard);
-  tasks = std::make_unique<TaskService>(*engine, *guard);
+  tasks = std::make_unique<TaskService>(*engine, *guard, workers);
+  functions = std::make_unique<FunctionService>(*engine, *guard, workers);
   server_service = std::make_unique<ServerService>(*guard);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -122,6 +126,7 @@ absl::Status Server::Impl::StartGrpc(const ServerOptions& options) {
   builder.RegisterService(state_machines.get());
   builder.RegisterService(executions.get());
   builder.RegisterService(tasks.get());
+  builder.RegisterService(functions.get());
   builder.RegisterService(server_service.get());
   grpc_server = builder.BuildAndStart();
   if (!grpc_server || grpc_port == 0) {

@@ -27,8 +27,8 @@ class PositionTracker {
         Frame& frame = frames_.back();
         frame.key = parsed.get<std::string>();
         if (!frame.keys.insert(frame.key).second) {
-          diagnostics_.Error(CurrentPointer(), "the key '" + frame.key +
-                                                   "' appears more than once in this object");
+          diagnostics_.Error(CurrentPointer(),
+                             "the key '" + frame.key + "' appears more than once in this object");
         }
         break;
       }
@@ -59,7 +59,8 @@ class PositionTracker {
   std::string CurrentPointer() const {
     std::string pointer;
     for (const Frame& frame : frames_) {
-      pointer = frame.is_object ? JoinPointer(pointer, frame.key) : JoinPointer(pointer, frame.index);
+      pointer =
+          frame.is_object ? JoinPointer(pointer, frame.key) : JoinPointer(pointer, frame.index);
     }
     return pointer;
   }
@@ -67,20 +68,6 @@ class PositionTracker {
   Diagnostics& diagnostics_;
   std::vector<Frame> frames_;
 };
-
-std::string LineAndColumn(std::string_view text, size_t byte) {
-  size_t line = 1;
-  size_t column = 1;
-  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
 
 }  // namespace
 
@@ -100,7 +87,7 @@ std::optional<json> ParseJsonText(std::string_view text, Diagnostics& diagnostic
     size_t detail = what.rfind("; ");
     std::string reason = detail == std::string::npos ? what : what.substr(detail + 2);
     diagnostics.Error("", "the definition is not valid JSON: " + reason + " at " +
-                              LineAndColumn(text, error.byte));
+                              dsl::LineAndColumn(text, error.byte));
   } catch (const json::exception& error) {
     diagnostics.Error("", std::string("the definition is not valid JSON: ") + error.what());
   }
@@ -108,3 +95,21 @@ std::optional<json> ParseJsonText(std::string_view text, Diagnostics& diagnostic
 }
 
 }  // namespace stepwise::dsl::internal
+
+namespace stepwise::dsl {
+
+std::string LineAndColumn(std::string_view text, size_t byte) {
+  size_t line = 1;
+  size_t column = 1;
+  for (size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace stepwise::dsl

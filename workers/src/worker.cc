@@ -120,7 +120,7 @@ absl::Status Worker::Impl::Begin() {
       internal::TaskClient::Connect(options);
   if (!connected.ok()) return connected.status();
   client = *std::move(connected);
-  identity = options.identity.empty() ? internal::DefaultIdentity() : options.identity;
+  identity = client->identity();
   heartbeats = std::make_unique<internal::Heartbeats>(*client, log);
   for (int i = 0; i < options.concurrency; ++i) executors.emplace_back([this] { Execute(); });
   phase = Phase::kRunning;
@@ -145,7 +145,7 @@ void Worker::Impl::Serve() {
     }
     Clock::time_point asked = Clock::now();
     absl::StatusOr<std::optional<v1::Task>> polled =
-        client->Poll(functions, identity, options.poll_wait, poll_canceller);
+        client->Poll(functions, options.poll_wait, poll_canceller);
     if (polled.ok() && polled->has_value()) {
       backoff.Reset();
       Accept(**polled);

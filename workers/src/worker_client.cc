@@ -61,16 +61,18 @@ absl::StatusOr<std::unique_ptr<TaskClient>> TaskClient::Connect(const WorkerOpti
   } else {
     credentials = grpc::InsecureChannelCredentials();
   }
-  return std::unique_ptr<TaskClient>(new TaskClient(
-      options.server, options.token, grpc::CreateChannel(options.server, credentials)));
+  return std::unique_ptr<TaskClient>(
+      new TaskClient(options, grpc::CreateChannel(options.server, credentials)));
 }
 
-TaskClient::TaskClient(std::string server, std::string token,
-                       std::shared_ptr<grpc::Channel> channel)
-    : server_(std::move(server)),
-      token_(std::move(token)),
+TaskClient::TaskClient(const WorkerOptions& options, std::shared_ptr<grpc::Channel> channel)
+    : server_(options.server),
+      token_(options.token),
+      host_(HostName()),
       channel_(std::move(channel)),
-      stub_(v1::Tasks::NewStub(channel_)) {}
+      stub_(v1::Tasks::NewStub(channel_)) {
+  identity_ = options.identity.empty() ? host_ + ":" + std::to_string(getpid()) : options.identity;
+}
 
 std::unique_ptr<grpc::ClientContext> TaskClient::Context(std::chrono::milliseconds timeout) const {
   auto context = std::make_unique<grpc::ClientContext>();
@@ -102,12 +104,12 @@ absl::Status TaskClient::ToStatus(const grpc::Status& status, std::string_view c
 }
 
 absl::StatusOr<std::optional<v1::Task>> TaskClient::Poll(const std::vector<std::string>& functions,
-                                                         const std::string& identity,
                                                          std::chrono::milliseconds wait,
                                                          PollCanceller& canceller) {
   v1::PollTaskRequest request;
   for (const std::string& function : functions) request.add_functions(function);
-  request.set_worker(identity);
+  request.set_worker(identity_);
+  request.set_host(host_);
   request.set_wait_ms(wait.count());
   v1::PollTaskResponse response;
   auto context = Context(wait + kRoundTripAllowance);
@@ -125,6 +127,7 @@ absl::Status TaskClient::Succeed(const std::string& token, const std::string& ou
   v1::SucceedTaskRequest request;
   request.set_token(token);
   request.set_output(output);
+  request.set_worker(identity_);
   v1::SucceedTaskResponse response;
   return ToStatus(stub_->SucceedTask(Context(kRoundTripAllowance).get(), request, &response),
                   "SucceedTask");
@@ -136,6 +139,7 @@ absl::Status TaskClient::Fail(const std::string& token, std::string_view error,
   request.set_token(token);
   request.set_error(std::string(error));
   request.set_cause(std::string(cause));
+  request.set_worker(identity_);
   v1::FailTaskResponse response;
   return ToStatus(stub_->FailTask(Context(kRoundTripAllowance).get(), request, &response),
                   "FailTask");
@@ -145,17 +149,18 @@ absl::StatusOr<bool> TaskClient::Heartbeat(const std::string& token,
                                            std::chrono::milliseconds timeout) {
   v1::HeartbeatTaskRequest request;
   request.set_token(token);
+  request.set_worker(identity_);
   v1::HeartbeatTaskResponse response;
   grpc::Status status = stub_->HeartbeatTask(Context(timeout).get(), request, &response);
   if (!status.ok()) return ToStatus(status, "HeartbeatTask");
   return response.cancelled();
 }
 
-std::string DefaultIdentity() {
+std::string HostName() {
   char host[HOST_NAME_MAX + 1] = "";
   if (gethostname(host, sizeof host) != 0) std::strcpy(host, "unknown-host");
   host[HOST_NAME_MAX] = '\0';  // POSIX does not promise termination of a truncated name
-  return std::string(host) + ":" + std::to_string(getpid());
+  return host;
 }
 
 TaskInfo ToTaskInfo(const v1::Task& task) {

@@ -44,7 +44,6 @@ class TaskClient {
   // One long poll: a task, nullopt when none came within `wait`, or the error (Cancelled after
   // canceller.Cancel()).
   absl::StatusOr<std::optional<v1::Task>> Poll(const std::vector<std::string>& functions,
-                                               const std::string& identity,
                                                std::chrono::milliseconds wait,
                                                PollCanceller& canceller);
   absl::Status Succeed(const std::string& token, const std::string& output);
@@ -53,21 +52,25 @@ class TaskClient {
   absl::StatusOr<bool> Heartbeat(const std::string& token, std::chrono::milliseconds timeout);
 
   const std::string& server() const { return server_; }
+  // Who the worker says it is on every call (WorkerOptions::identity, or "host:pid").
+  const std::string& identity() const { return identity_; }
 
  private:
-  TaskClient(std::string server, std::string token, std::shared_ptr<grpc::Channel> channel);
+  TaskClient(const WorkerOptions& options, std::shared_ptr<grpc::Channel> channel);
 
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) const;
   absl::Status ToStatus(const grpc::Status& status, std::string_view call) const;
 
   std::string server_;
   std::string token_;
+  std::string identity_;
+  std::string host_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::Tasks::Stub> stub_;
 };
 
-// "host:pid", the identity a worker polls with unless told otherwise.
-std::string DefaultIdentity();
+// This machine's host name.
+std::string HostName();
 
 // The proto's Task as the SDK's TaskInfo.
 TaskInfo ToTaskInfo(const v1::Task& task);

@@ -40,4 +40,8 @@ std::string JoinPointer(std::string_view pointer, size_t index);
 // "error: /States/A/Next: ..." — the human form printed by `stepwise validate`.
 std::string FormatDiagnostic(const Diagnostic& diagnostic);
 
+// "line L, column C" of the 1-based byte offset `byte` in `text` (as nlohmann::json's
+// parse_error::byte counts).
+std::string LineAndColumn(std::string_view text, size_t byte);
+
 }  // namespace stepwise::dsl
