@@ -26,6 +26,7 @@
 #include "stepwise/engine/clock.h"
 #include "stepwise/engine/local_runner.h"
 #include "stepwise/workers/function_binding.h"
+#include "stepwise/workers/process_guard.h"
 
 namespace stepwise::cli {
 namespace {
@@ -130,8 +131,7 @@ std::optional<UsageError> ParseFlags(const std::vector<std::string>& args, RunFl
       if (inline_value) return UsageError{std::string(option) + " takes no value"};
       (option == "--json" ? flags.as_json : flags.history) = true;
     } else if (option == "--input" || option == "--input-file" || option == "--function" ||
-               option == "--time-scale" || option == "--max-payload-bytes" ||
-               option == "--data") {
+               option == "--time-scale" || option == "--max-payload-bytes" || option == "--data") {
       std::optional<std::string> given = value();
       if (!given) return UsageError{std::string(option) + " needs a value"};
       if (option == "--input" || option == "--input-file") {
@@ -248,6 +248,11 @@ int RunRun(const std::vector<std::string>& args) {
   if (std::optional<UsageError> error = ParseFlags(args, flags)) {
     std::cerr << "stepwise run: " << error->message << "\n\n" << kUsage;
     return 2;
+  }
+  // Before any thread: the functions' processes must not outlive a run killed with -9.
+  if (absl::Status guarded = workers::GuardFunctionProcesses(); !guarded.ok()) {
+    std::cerr << "stepwise run: " << guarded.message() << "\n";
+    return 1;
   }
   LoadedDefinition definition = LoadDefinition(flags.definition);
   PrintDiagnostics(flags.definition, definition.diagnostics, std::cerr);

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "stepwise/workers/function_binding.h"
 #include "stepwise/workers/process_function.h"
+#include "stepwise/workers/process_guard.h"
 #include "stepwise/workers/warm_pool.h"
 #include "stepwise/workers/worker.h"
 
@@ -71,6 +72,11 @@ milliseconds Limit(const workers::Invocation& call, milliseconds timeout) {
 }  // namespace
 
 int RunWorker(const std::vector<std::string>& args) {
+  // Before any thread: the functions' processes must not outlive a worker killed with -9.
+  if (absl::Status guarded = workers::GuardFunctionProcesses(); !guarded.ok()) {
+    std::cerr << "stepwise worker: " << guarded.message() << "\n";
+    return 1;
+  }
   workers::WorkerOptions options;
   options.concurrency = 4;
   if (const char* server = std::getenv("STEPWISE_SERVER")) options.server = server;

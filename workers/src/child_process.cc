@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "bounded_text.h"
+#include "group_guardian.h"
 #include "pipe_fd.h"
 #include "process_group.h"
 
@@ -157,7 +158,10 @@ ChildResult RunChild(const std::vector<std::string>& argv, const std::string& in
   auto pause = std::chrono::microseconds(50);
   while (true) {
     pid_t reaped = ::waitpid(pid, &status, WNOHANG);
-    if (reaped == pid) break;
+    if (reaped == pid) {
+      ForgetGroup(pid);
+      break;
+    }
     if (reaped < 0 && errno != EINTR) {
       // ECHILD: someone else reaped it, so the pid may be reused already; do not signal it.
       SystemError("waitpid", errno, result);

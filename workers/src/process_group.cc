@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include "group_guardian.h"
+
 extern char** environ;
 
 namespace stepwise::workers::internal {
@@ -64,7 +66,10 @@ int SpawnInOwnGroup(const std::vector<std::string>& argv, int stdin_fd, int stdo
   args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
-  return posix_spawnp(&pid, args[0], setup.actions(), setup.attributes(), args.data(), environ);
+  int spawned =
+      posix_spawnp(&pid, args[0], setup.actions(), setup.attributes(), args.data(), environ);
+  if (spawned == 0) WatchGroup(pid);
+  return spawned;
 }
 
 // The child leads its own group, and the group cannot be reused before the child is reaped.
@@ -77,6 +82,7 @@ int Reap(pid_t pid, int& status) {
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return errno;
   }
+  ForgetGroup(pid);
   return 0;
 }
 
