@@ -8,7 +8,13 @@ Backoff::Backoff(std::chrono::milliseconds first, std::chrono::milliseconds max)
     : first_(std::max(first, std::chrono::milliseconds(1))),
       max_(std::max(max, first_)),
       current_(first_),
-      random_(std::random_device{}()) {}
+      random_(Seed()) {}
+
+unsigned Backoff::Seed() {
+  // A random_device costs a system call or two; a Backoff is made per delivery of a result.
+  thread_local std::minstd_rand seeds(std::random_device{}());
+  return static_cast<unsigned>(seeds());
+}
 
 std::chrono::milliseconds Backoff::Next() {
   std::chrono::milliseconds full = current_;

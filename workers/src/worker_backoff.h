@@ -19,6 +19,8 @@ class Backoff {
   void Reset() { current_ = first_; }
 
  private:
+  static unsigned Seed();  // a different one each call
+
   std::chrono::milliseconds first_;
   std::chrono::milliseconds max_;
   std::chrono::milliseconds current_;
