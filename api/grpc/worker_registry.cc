@@ -1,8 +1,19 @@
 #include "api/grpc/worker_registry.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace stepwise::api {
+
+void WorkerRegistry::ForgetSilent(std::int64_t now) {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    const Worker& worker = it->second;
+    // A worker with a poll waiting is there, however long the poll has waited.
+    bool silent = worker.polls_waiting == 0 && worker.last_contact < now - forget_after_.count();
+    it = silent ? workers_.erase(it) : std::next(it);
+  }
+  last_forgotten_ = now;
+}
 
 WorkerRegistry::Worker& WorkerRegistry::Get(const std::string& name, std::int64_t now) {
   auto [it, made] = workers_.try_emplace(name);
@@ -10,6 +21,9 @@ WorkerRegistry::Worker& WorkerRegistry::Get(const std::string& name, std::int64_
   if (made) {
     worker.name = name;
     worker.first_seen = now;
+    // Names come and go (a CLI poll is a worker of its own): without ListWorkers calls to
+    // prune them, the silent ones would pile up. A minute between sweeps keeps it cheap.
+    if (now - last_forgotten_ >= 60'000) ForgetSilent(now);
   }
   worker.last_contact = std::max(worker.last_contact, now);
   return worker;
@@ -39,17 +53,9 @@ void WorkerRegistry::Contact(const std::string& name, std::int64_t now) {
 
 std::vector<WorkerRegistry::Worker> WorkerRegistry::List(std::int64_t now) {
   std::lock_guard lock(mutex_);
+  ForgetSilent(now);
   std::vector<Worker> listed;
-  for (auto it = workers_.begin(); it != workers_.end();) {
-    const Worker& worker = it->second;
-    // A worker with a poll waiting is there, however long the poll has waited.
-    if (worker.polls_waiting == 0 && worker.last_contact < now - forget_after_.count()) {
-      it = workers_.erase(it);
-      continue;
-    }
-    listed.push_back(worker);
-    ++it;
-  }
+  for (const auto& [name, worker] : workers_) listed.push_back(worker);
   std::sort(listed.begin(), listed.end(),
             [](const Worker& a, const Worker& b) { return a.last_contact > b.last_contact; });
   return listed;

@@ -39,10 +39,12 @@ class WorkerRegistry {
 
  private:
   Worker& Get(const std::string& name, std::int64_t now);  // under mutex_
+  void ForgetSilent(std::int64_t now);                     // under mutex_
 
   const std::chrono::milliseconds forget_after_;
   std::mutex mutex_;
   std::map<std::string, Worker> workers_;
+  std::int64_t last_forgotten_ = 0;
 };
 
 }  // namespace stepwise::api
