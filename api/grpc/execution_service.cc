@@ -23,12 +23,6 @@ constexpr std::int64_t kMaxSyncTimeoutMs = 3'600'000;
 // finished within this long of its cancellation.
 constexpr std::chrono::milliseconds kWatchWindow{2'000};
 
-std::int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 grpc::Status BadPageToken() {
   return InvalidArgument("page_token is not one this server gave; pass next_page_token as it came");
 }

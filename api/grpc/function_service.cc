@@ -52,12 +52,6 @@ void ToProto(const engine::FunctionStatus& status, v1::FunctionDescription& out)
   out.set_refused(status.refused);
 }
 
-std::int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 grpc::ServerUnaryReactor* FunctionService::RegisterFunction(

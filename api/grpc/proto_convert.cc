@@ -1,5 +1,6 @@
 #include "api/grpc/proto_convert.h"
 
+#include <chrono>
 #include <string>
 
 namespace stepwise::api {
@@ -109,6 +110,12 @@ std::optional<engine::ExecutionStatus> FromProto(v1::ExecutionStatus status) {
     default:
       return std::nullopt;
   }
+}
+
+std::int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 void SetMillis(std::int64_t millis, google::protobuf::Timestamp& out) {

@@ -28,6 +28,8 @@ std::optional<engine::ExecutionStatus> FromProto(v1::ExecutionStatus status);
 
 void SetMillis(std::int64_t millis, google::protobuf::Timestamp& out);
 std::int64_t ToMillis(const google::protobuf::Timestamp& timestamp);
+// The wall clock now, in milliseconds since the epoch.
+std::int64_t NowMillis();
 
 // Parses a JSON text field; empty text is `empty_value`. InvalidArgument naming `field` and
 // where the text stops being JSON.

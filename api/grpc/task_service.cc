@@ -18,12 +18,6 @@ using nlohmann::json;
 constexpr std::int64_t kDefaultPollMs = 20'000;
 constexpr std::int64_t kMaxPollMs = 60'000;
 
-std::int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 // One long poll: parked in the engine until a task comes, the wait ends, or the client goes
