@@ -16,14 +16,15 @@ void WorkerRegistry::ForgetSilent(std::int64_t now) {
 }
 
 WorkerRegistry::Worker& WorkerRegistry::Get(const std::string& name, std::int64_t now) {
+  // Names come and go (a CLI poll is a worker of its own): without ListWorkers calls to prune
+  // them, the silent ones would pile up. A minute between sweeps keeps it cheap. The sweep goes
+  // before the new entry is made: a fresh entry has no contact yet and would be swept itself.
+  if (!workers_.contains(name) && now - last_forgotten_ >= 60'000) ForgetSilent(now);
   auto [it, made] = workers_.try_emplace(name);
   Worker& worker = it->second;
   if (made) {
     worker.name = name;
     worker.first_seen = now;
-    // Names come and go (a CLI poll is a worker of its own): without ListWorkers calls to
-    // prune them, the silent ones would pile up. A minute between sweeps keeps it cheap.
-    if (now - last_forgotten_ >= 60'000) ForgetSilent(now);
   }
   worker.last_contact = std::max(worker.last_contact, now);
   return worker;

@@ -39,5 +39,19 @@ TEST(WorkerRegistryTest, CountsPollsAndTasksAndForgetsTheSilentOnes) {
   EXPECT_TRUE(registry.List(3200).empty());
 }
 
+TEST(WorkerRegistryTest, ANewNameSweepsTheSilentOnesButNeverItself) {
+  // Wall-clock times, as the server passes: the very first name already comes a minute or more
+  // after the last sweep (none), and must still be listed.
+  constexpr std::int64_t kNow = 1'800'000'000'000;
+  WorkerRegistry registry(std::chrono::milliseconds(1000));
+  registry.PollStarted("first", "box-a", {"double"}, kNow);
+  EXPECT_EQ(Names(registry.List(kNow)), (std::vector<std::string>{"first"}));
+  registry.PollEnded("first", false, kNow + 10);
+
+  // A minute on, a new name sweeps "first" (silent since) and is listed itself.
+  registry.Contact("second", kNow + 60'010);
+  EXPECT_EQ(Names(registry.List(kNow + 60'010)), (std::vector<std::string>{"second"}));
+}
+
 }  // namespace
 }  // namespace stepwise::api
