@@ -403,6 +403,8 @@ TEST_F(WorkerSdkTest, AnUnreachableServerIsReportedAndRetriedWithGrowingPauses) 
   options.server = "127.0.0.1:1";  // nothing listens there: connections are refused
   options.retry_backoff = milliseconds(50);
   options.max_retry_backoff = seconds(1);
+  // Four slots poll, and all fail: a failure pauses them all, with one line per pause.
+  options.concurrency = 4;
   Worker worker(options);
   worker.Handle("anything", [](const Invocation&) -> absl::StatusOr<json> { return json(); });
   ASSERT_TRUE(worker.Start().ok());

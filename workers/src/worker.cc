@@ -1,13 +1,14 @@
-// The Worker: one poller (this file's Serve loop), `concurrency` executor threads, one heartbeat
-// thread. A task is "owed" from the poll that took it until its outcome is sent: either its
-// executor sends the handler's result, or, when Shutdown's grace runs out first, the poller's
-// thread hands it back with kWorkerShutdownError. Whoever removes it from `owed` sends; the
-// other stays silent, so a task is never completed twice by this worker.
+// The Worker: `concurrency` slot threads and one heartbeat thread. Each slot long-polls for a
+// task while it is free and runs the task's handler itself: no hand-over between a poller and an
+// executor, which on a busy machine costs a thread wake-up per task, and a free slot's poll is
+// already waiting at the server when a task comes. A task is "owed" from the poll that took it
+// until its outcome is sent: either its slot sends the handler's result, or, when Shutdown's
+// grace runs out first, Drain hands it back with kWorkerShutdownError. Whoever removes it from
+// `owed` sends; the other stays silent, so a task is never completed twice by this worker.
 #include "stepwise/workers/worker.h"
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -55,21 +56,23 @@ std::string Where(const TaskInfo& task) {
 
 struct Worker::Impl {
   explicit Impl(WorkerOptions worker_options)
-      : options(std::move(worker_options)), log(options.log) {}
+      : options(std::move(worker_options)),
+        log(options.log),
+        backoff(options.retry_backoff, options.max_retry_backoff) {}
 
-  // A task taken from the server and the handler that will run it.
-  struct Job {
-    Call call;
-    std::shared_ptr<const Handler> handler;
-  };
   enum class Phase { kIdle, kRunning, kDone };
 
   absl::Status Begin();
+  // Waits for Stop(), then drains: what Run() does, or the background thread of Start().
   void Serve();
-  void Execute();
-  void Accept(const v1::Task& task);
+  // One slot's loop: poll while free, run the task's handler, send its outcome.
+  void ServeSlot();
+  void Run(const v1::Task& task);
   void Complete(const Call& call, const internal::Outcome& outcome);
-  void PauseUnlessStopped(milliseconds pause);
+  // After a failed or early-empty poll: every slot pauses (Slot waits out `paused_until`), and
+  // the pause is logged once, not once per slot.
+  void Pause(const std::string& why);
+  std::vector<std::string> FunctionNames();
   void Drain();
   void HandBack(const std::vector<Call>& calls);
 
@@ -81,19 +84,17 @@ struct Worker::Impl {
   internal::PollCanceller poll_canceller;
 
   std::mutex mutex;
-  // Slots freed, stop asked, phase changed: what the poller, Drain and Wait wait for.
+  // Slots freed, stop asked, phase changed: what slots, Serve, Drain and Wait wait for.
   std::condition_variable changed;
-  // A job queued, or executors told to exit.
-  std::condition_variable queued;
   std::map<std::string, std::shared_ptr<const Handler>> handlers;
   Phase phase = Phase::kIdle;
   bool stopping = false;
   Clock::time_point grace_end = Clock::time_point::max();
-  std::deque<Job> jobs;
+  internal::Backoff backoff;       // shared by the slots, under `mutex`
+  Clock::time_point paused_until;  // no slot polls before this
   std::set<Call> owed;
   int slots_taken = 0;  // tasks taken whose outcome has not been sent yet
-  bool executors_exit = false;
-  std::vector<std::thread> executors;
+  std::vector<std::thread> slots;
   std::thread background;
 };
 
@@ -122,10 +123,10 @@ absl::Status Worker::Impl::Begin() {
   client = *std::move(connected);
   identity = client->identity();
   heartbeats = std::make_unique<internal::Heartbeats>(*client, log);
-  for (int i = 0; i < options.concurrency; ++i) executors.emplace_back([this] { Execute(); });
   phase = Phase::kRunning;
   std::string names;
   for (const auto& [name, handler] : handlers) names += (names.empty() ? "" : ", ") + name;
+  for (int i = 0; i < options.concurrency; ++i) slots.emplace_back([this] { ServeSlot(); });
   lock.unlock();  // the log function is the user's: it may call back into the worker
   log(LogLevel::kInfo, identity + " serving " + names + " from " + options.server + " with " +
                            std::to_string(options.concurrency) + " slot(s)");
@@ -133,55 +134,67 @@ absl::Status Worker::Impl::Begin() {
 }
 
 void Worker::Impl::Serve() {
-  internal::Backoff backoff(options.retry_backoff, options.max_retry_backoff);
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [this] { return stopping; });
+  }
+  Drain();
+}
+
+std::vector<std::string> Worker::Impl::FunctionNames() {
+  std::vector<std::string> functions;
+  for (const auto& [name, handler] : handlers) functions.push_back(name);
+  return functions;
+}
+
+void Worker::Impl::ServeSlot() {
   for (;;) {
     std::vector<std::string> functions;
     {
       std::unique_lock lock(mutex);
-      // Only with a free slot: a task taken is a task no other worker can run meanwhile.
-      changed.wait(lock, [this] { return stopping || slots_taken < options.concurrency; });
-      if (stopping) break;
-      for (const auto& [name, handler] : handlers) functions.push_back(name);
+      while (!stopping && Clock::now() < paused_until) changed.wait_until(lock, paused_until);
+      if (stopping) return;
+      functions = FunctionNames();  // read again each time: Handle() may add one while running
     }
     Clock::time_point asked = Clock::now();
     absl::StatusOr<std::optional<v1::Task>> polled =
         client->Poll(functions, options.poll_wait, poll_canceller);
     if (polled.ok() && polled->has_value()) {
-      backoff.Reset();
-      Accept(**polled);
+      {
+        std::lock_guard lock(mutex);
+        backoff.Reset();
+      }
+      Run(**polled);
     } else if (!polled.ok()) {
       if (absl::IsCancelled(polled.status())) {
         std::lock_guard lock(mutex);
-        if (stopping) break;
+        if (stopping) return;
       }
-      milliseconds pause = backoff.Next();
-      log(LogLevel::kWarning,
-          std::string(polled.status().message()) + "; polling again in " + Text(pause));
-      PauseUnlessStopped(pause);
+      Pause(std::string(polled.status().message()) + "; polling again in ");
     } else if (Clock::now() - asked < options.poll_wait / 2) {
       // No task, long before the wait was over: a server shutting down answers every poll at
-      // once. Pausing keeps this loop from spinning against it.
-      milliseconds pause = backoff.Next();
-      log(LogLevel::kInfo,
-          "the server answered a poll early with no task (shutting down?); "
-          "polling again in " +
-              Text(pause));
-      PauseUnlessStopped(pause);
+      // once. Pausing keeps the slots from spinning against it.
+      Pause("the server answered a poll early with no task (shutting down?); polling again in ");
     } else {
+      std::lock_guard lock(mutex);
       backoff.Reset();
     }
   }
-  Drain();
 }
 
-void Worker::Impl::PauseUnlessStopped(milliseconds pause) {
-  std::unique_lock lock(mutex);
-  Clock::time_point until = After(Clock::now(), pause);
-  if (until == Clock::time_point::max()) return changed.wait(lock, [this] { return stopping; });
-  changed.wait_until(lock, until, [this] { return stopping; });
+void Worker::Impl::Pause(const std::string& why) {
+  milliseconds pause;
+  {
+    std::lock_guard lock(mutex);
+    // Another slot's failure already paused them all: this one waits that pause out.
+    if (Clock::now() < paused_until) return;
+    pause = backoff.Next();
+    paused_until = After(Clock::now(), pause);
+  }
+  log(LogLevel::kWarning, why + Text(pause));
 }
 
-void Worker::Impl::Accept(const v1::Task& task) {
+void Worker::Impl::Run(const v1::Task& task) {
   auto input = task.input().empty() ? nlohmann::json::object()
                                     : nlohmann::json::parse(task.input(), nullptr, false);
   auto call = std::make_shared<Invocation>(internal::ToTaskInfo(task), std::move(input));
@@ -193,48 +206,34 @@ void Worker::Impl::Accept(const v1::Task& task) {
     if (handler && !call->input().is_discarded()) {
       ++slots_taken;
       owed.insert(call);
-      jobs.push_back(Job{call, std::move(handler)});
-      queued.notify_one();
-      return;
-    }
-  }
-  // Neither should happen with a Stepwise server; failing at once beats a silent timeout.
-  internal::Outcome failed =
-      handler
-          ? internal::Failure(kRuntimeError, "the task's input is not JSON")
-          : internal::Failure(kHandlerFailedError, "worker " + identity + " has no handler for '" +
-                                                       task.function() + "'");
-  log(LogLevel::kError, Where(call->task()) + ": " + failed.cause);
-  absl::Status sent = internal::Deliver(*client, call->task().token, failed);
-  if (!sent.ok()) log(LogLevel::kError, std::string(sent.message()));
-}
-
-void Worker::Impl::Execute() {
-  for (;;) {
-    Job job;
-    {
-      std::unique_lock lock(mutex);
-      queued.wait(lock, [this] { return !jobs.empty() || executors_exit; });
-      if (jobs.empty()) return;
-      job = std::move(jobs.front());
-      jobs.pop_front();
-      if (!owed.contains(job.call)) continue;  // handed back before it could start
       // Under the mutex, so that a hand-back cannot slip in between and leave it heartbeated.
-      heartbeats->Add(job.call);
+      heartbeats->Add(call);
     }
-    internal::Outcome outcome = internal::RunHandler(*job.handler, *job.call);
-    {
-      std::lock_guard lock(mutex);
-      if (owed.erase(job.call) == 0) continue;  // handed back meanwhile: nobody wants it now
-      heartbeats->Remove(*job.call);
-    }
-    Complete(job.call, outcome);
-    {
-      std::lock_guard lock(mutex);
-      --slots_taken;
-    }
-    changed.notify_all();
   }
+  if (!handler || call->input().is_discarded()) {
+    // Neither should happen with a Stepwise server; failing at once beats a silent timeout.
+    internal::Outcome failed =
+        handler ? internal::Failure(kRuntimeError, "the task's input is not JSON")
+                : internal::Failure(
+                      kHandlerFailedError,
+                      "worker " + identity + " has no handler for '" + task.function() + "'");
+    log(LogLevel::kError, Where(call->task()) + ": " + failed.cause);
+    absl::Status sent = internal::Deliver(*client, call->task().token, failed);
+    if (!sent.ok()) log(LogLevel::kError, std::string(sent.message()));
+    return;
+  }
+  internal::Outcome outcome = internal::RunHandler(*handler, *call);
+  {
+    std::lock_guard lock(mutex);
+    if (owed.erase(call) == 0) return;  // handed back meanwhile: nobody wants it now
+    heartbeats->Remove(*call);
+  }
+  Complete(call, outcome);
+  {
+    std::lock_guard lock(mutex);
+    --slots_taken;
+  }
+  changed.notify_all();
 }
 
 void Worker::Impl::Complete(const Call& call, const internal::Outcome& outcome) {
@@ -281,9 +280,7 @@ void Worker::Impl::Drain() {
     slots_taken -= static_cast<int>(late.size());
     // Results being sent when the grace ran out are worth the short wait for their delivery.
     changed.wait(lock, [this] { return slots_taken == 0; });
-    executors_exit = true;
   }
-  queued.notify_all();
   heartbeats->Stop();
   {
     std::lock_guard lock(mutex);
@@ -312,7 +309,7 @@ Worker::~Worker() {
   Shutdown(impl_->options.shutdown_grace);
   if (impl_->background.joinable()) impl_->background.join();
   // Handlers handed back at shutdown may still be returning: they use this worker's state.
-  for (std::thread& executor : impl_->executors) executor.join();
+  for (std::thread& slot : impl_->slots) slot.join();
 }
 
 void Worker::Handle(std::string function, Handler handler) {

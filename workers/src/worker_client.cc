@@ -33,19 +33,19 @@ absl::StatusOr<std::string> ReadPem(const std::string& file) {
 void PollCanceller::Cancel() {
   std::lock_guard lock(mutex_);
   cancelled_ = true;
-  if (active_ != nullptr) active_->TryCancel();
+  for (grpc::ClientContext* context : active_) context->TryCancel();
 }
 
 bool PollCanceller::Register(grpc::ClientContext* context) {
   std::lock_guard lock(mutex_);
   if (cancelled_) return false;
-  active_ = context;
+  active_.insert(context);
   return true;
 }
 
-void PollCanceller::Unregister() {
+void PollCanceller::Unregister(grpc::ClientContext* context) {
   std::lock_guard lock(mutex_);
-  active_ = nullptr;
+  active_.erase(context);
 }
 
 absl::StatusOr<std::unique_ptr<TaskClient>> TaskClient::Connect(const WorkerOptions& options) {
@@ -115,7 +115,7 @@ absl::StatusOr<std::optional<v1::Task>> TaskClient::Poll(const std::vector<std::
   auto context = Context(wait + kRoundTripAllowance);
   if (!canceller.Register(context.get())) return absl::CancelledError("the worker is stopping");
   grpc::Status status = stub_->PollTask(context.get(), request, &response);
-  canceller.Unregister();
+  canceller.Unregister(context.get());
   // A task that arrived is kept even when the poll was cancelled at the same instant: the
   // server counts it as delivered, and dropping it would leave it waiting for its timeout.
   if (status.ok() && response.has_task()) return std::optional<v1::Task>(response.task());

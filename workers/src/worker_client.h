@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,17 +19,17 @@ namespace stepwise::workers::internal {
 // Lets another thread cancel the long poll in flight (Worker::Stop), and every later one.
 class PollCanceller {
  public:
-  // Cancels the registered poll, if any, and makes every later Register fail.
+  // Cancels the registered polls, if any, and makes every later Register fail.
   void Cancel();
 
  private:
   friend class TaskClient;
   // False when already cancelled: the poll must not start.
   bool Register(grpc::ClientContext* context);
-  void Unregister();
+  void Unregister(grpc::ClientContext* context);
 
   std::mutex mutex_;
-  grpc::ClientContext* active_ = nullptr;
+  std::set<grpc::ClientContext*> active_;  // one poll per free slot
   bool cancelled_ = false;
 };
 

@@ -12,8 +12,9 @@
 //   });
 //   absl::Status served = worker.Run();  // until Stop() or Shutdown() from another thread
 //
-// It speaks the Tasks service of api/proto/stepwise.proto: it long-polls for the registered
-// functions only while one of its `concurrency` slots is free, heartbeats while a handler runs,
+// It speaks the Tasks service of api/proto/stepwise.proto: each of its `concurrency` slots
+// long-polls for the registered functions while it is free and runs the handler of the task it
+// gets on its own thread, heartbeats while a handler runs,
 // and completes each task with its handler's result. Delivery is at least once (a task whose
 // worker vanished is handed out again), so handlers should be idempotent.
 
@@ -134,16 +135,16 @@ struct WorkerOptions {
   std::string tls_ca_file;
   bool tls = false;
   // How many invocations run at once, one thread each. The worker never holds more tasks than
-  // this: it polls only while a slot is free, so the others stay queued for other workers.
+  // this: a slot polls only while it is free, so the others stay queued for other workers.
   int concurrency = 1;
   // Who polls, for the server's records. Empty: "host:pid".
   std::string identity;
   // How long one poll may wait on the server for a task (1 ms to 60 s). Longer means fewer idle
-  // round trips; it does not delay Stop(), which cancels the waiting poll.
+  // round trips; it does not delay Stop(), which cancels the waiting polls.
   std::chrono::milliseconds poll_wait{20'000};
   // While polls fail (server down or refusing), the worker waits between tries: first
   // `retry_backoff`, doubling up to `max_retry_backoff`, each with random jitter (so that many
-  // workers do not come back in step). Every failure is logged.
+  // workers do not come back in step). A failure pauses every slot; each pause is logged once.
   std::chrono::milliseconds retry_backoff{200};
   std::chrono::milliseconds max_retry_backoff{10'000};
   // The grace Stop() without an argument, and the destructor, give running invocations.
@@ -152,7 +153,8 @@ struct WorkerOptions {
   LogFunction log;
 };
 
-// A function worker: handlers by function name, `concurrency` slots, one poller, heartbeats.
+// A function worker: handlers by function name, `concurrency` slots that each poll and run
+// tasks, heartbeats.
 class Worker {
  public:
   explicit Worker(WorkerOptions options);
