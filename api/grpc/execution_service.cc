@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <string>
 
@@ -75,22 +76,41 @@ class ExecutionService::SyncStart {
         [&service, context, reactor, deadline,
          response](absl::StatusOr<engine::StartedExecution> started) {
           if (!started.ok()) return reactor->Finish(ToGrpcStatus(started.status()));
-          Check(service, context, reactor, started->execution_id, 0, deadline, response);
+          // No look at the store here: the watch reads it once it is registered, and answers at
+          // once if the execution has ended already.
+          Await(service, context, reactor, started->execution_id, deadline, response);
         });
   }
 
  private:
+  // An event id no execution reaches: the watch answers only when the execution ends (or its
+  // window does), not at each of its steps.
+  static constexpr std::int64_t kOnlyTheEnd = std::numeric_limits<std::int64_t>::max();
+
+  static void Await(ExecutionService& service, grpc::CallbackServerContext* context,
+                    grpc::ServerUnaryReactor* reactor, const std::string& id, std::int64_t deadline,
+                    v1::Execution* response) {
+    std::int64_t left = deadline - NowMillis();
+    auto wait =
+        std::clamp(std::chrono::milliseconds(left), std::chrono::milliseconds(0), kWatchWindow);
+    service.engine_.AwaitHistoryAsync(
+        id, kOnlyTheEnd, wait,
+        [&service, context, reactor, id, deadline, response](absl::StatusOr<std::int64_t> latest) {
+          if (!latest.ok()) return reactor->Finish(ToGrpcStatus(latest.status()));
+          Check(service, context, reactor, id, deadline, response);
+        });
+  }
+
   static void Check(ExecutionService& service, grpc::CallbackServerContext* context,
-                    grpc::ServerUnaryReactor* reactor, const std::string& id,
-                    std::int64_t seen_event, std::int64_t deadline, v1::Execution* response) {
+                    grpc::ServerUnaryReactor* reactor, const std::string& id, std::int64_t deadline,
+                    v1::Execution* response) {
     auto summary = service.store_.DescribeExecution(id);
     if (!summary.ok()) return reactor->Finish(ToGrpcStatus(summary.status()));
     if (summary->status != engine::ExecutionStatus::kRunning) {
       absl::Status described = DescribeWithLinks(service.store_, *summary, *response);
       return reactor->Finish(ToGrpcStatus(described));
     }
-    std::int64_t left = deadline - NowMillis();
-    if (left <= 0) {
+    if (deadline - NowMillis() <= 0) {
       return reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                                           "execution '" + id +
                                               "' is still running; it goes on, and "
@@ -99,13 +119,7 @@ class ExecutionService::SyncStart {
     if (context->IsCancelled()) {
       return reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
     }
-    auto wait = std::min(kWatchWindow, std::chrono::milliseconds(left));
-    service.engine_.AwaitHistoryAsync(
-        id, seen_event, wait,
-        [&service, context, reactor, id, deadline, response](absl::StatusOr<std::int64_t> latest) {
-          if (!latest.ok()) return reactor->Finish(ToGrpcStatus(latest.status()));
-          Check(service, context, reactor, id, *latest, deadline, response);
-        });
+    Await(service, context, reactor, id, deadline, response);
   }
 };
 
