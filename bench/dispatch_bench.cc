@@ -508,10 +508,17 @@ int Run(const Config& config) {
   }
 
   CallFigures ping;
+  CallFigures ping_n;     // Config::clients at once: what a unary call costs in CPU
+  double ping_n_cpu = 0;  // seconds of this process's CPU (both ends of every call)
   RawResult raw_1, raw_n;
   for (int round = 0; round < flags.rounds; ++round) {
     Progress(Format("round %d of %d", round + 1, flags.rounds));
-    if (flags.Runs("ping")) Drive(1, flags.seconds, Ping(clients), ping);
+    if (flags.Runs("ping")) {
+      Drive(1, flags.seconds, Ping(clients), ping);
+      double before = ProcessCpuSeconds();
+      Drive(config.clients, flags.seconds, Ping(clients), ping_n);
+      ping_n_cpu += ProcessCpuSeconds() - before;
+    }
     if (raw) {
       raw->Run(1, flags.seconds, raw_1);
       raw->Run(config.clients, flags.seconds, raw_n);
@@ -542,7 +549,13 @@ int Run(const Config& config) {
       "answer, the handler, SucceedTask, the completion's commit (which ends the execution), "
       "and the answer");
   std::string n = std::to_string(config.clients);
-  if (flags.Runs("ping")) report.Row("1 ping (empty unary call), 1 client", Describe(ping));
+  if (flags.Runs("ping")) {
+    report.Row("1 ping (empty unary call), 1 client", Describe(ping));
+    double calls = static_cast<double>(std::max<std::int64_t>(ping_n.calls, 1));
+    report.Row(
+        "1 pings, " + n + " clients",
+        Describe(ping_n) + Format("  (CPU/call, both ends: %.0f us)", ping_n_cpu * 1e6 / calls));
+  }
   if (raw) {
     report.Row("2 raw synced RocksDB batch, 1 thread", Describe(raw_1));
     double writes = static_cast<double>(std::max<std::int64_t>(raw_n.writes, 1));
