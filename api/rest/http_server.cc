@@ -19,7 +19,6 @@
 #include <utility>
 
 #include "api/rest/json_response.h"
-#include "api/rest/routes.h"
 
 namespace stepwise::api {
 
@@ -41,7 +40,8 @@ constexpr uint64_t kMaxRequestBodyBytes = 1 << 20;
 // is something to do; all its handlers run on the strand of its socket.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  explicit Session(tcp::socket socket) : stream_(std::move(socket)) {}
+  Session(tcp::socket socket, std::shared_ptr<const HttpHandler> handler)
+      : stream_(std::move(socket)), handler_(std::move(handler)) {}
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -71,7 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (error) return;  // timeout or a broken socket: nothing to answer, the socket closes
     HttpRequest request = parser_->release();
-    Reply(Route(request), request.keep_alive());
+    Reply((*handler_)(request), request.keep_alive());
   }
 
   void Reply(HttpResponse response, bool keep_alive) {
@@ -95,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  std::shared_ptr<const HttpHandler> handler_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;  // one per request
   HttpResponse response_;  // kept alive until async_write completes
@@ -106,7 +107,10 @@ class Session : public std::enable_shared_from_this<Session> {
 // any thread, never races with an accept completing on another thread.
 class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
  public:
-  explicit Listener(net::io_context& io) : io_(io), acceptor_(net::make_strand(io)) {}
+  Listener(net::io_context& io, HttpHandler handler)
+      : io_(io),
+        acceptor_(net::make_strand(io)),
+        handler_(std::make_shared<const HttpHandler>(std::move(handler))) {}
 
   beast::error_code Listen(const tcp::endpoint& endpoint) {
     beast::error_code error;
@@ -140,23 +144,25 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     if (!acceptor_.is_open()) return;  // stopped
     // Other accept errors (a client that reset, too many open files) concern one connection
     // only; the server keeps accepting.
-    if (!error) std::make_shared<Session>(std::move(socket))->Start();
+    if (!error) std::make_shared<Session>(std::move(socket), handler_)->Start();
     Accept();
   }
 
   net::io_context& io_;
   tcp::acceptor acceptor_;
+  std::shared_ptr<const HttpHandler> handler_;
 };
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& io,
-                                                              const HttpServerOptions& options) {
+                                                              const HttpServerOptions& options,
+                                                              HttpHandler handler) {
   beast::error_code error;
   net::ip::address address = net::ip::make_address(options.address, error);
   if (error) {
     return absl::InvalidArgumentError("HTTP listen address '" + options.address +
                                       "' is not an IP address");
   }
-  auto listener = std::make_shared<Listener>(io);
+  auto listener = std::make_shared<Listener>(io, std::move(handler));
   error = listener->Listen(tcp::endpoint(address, options.port));
   if (error) {
     return absl::UnavailableError("cannot listen for HTTP on " + options.address + ":" +

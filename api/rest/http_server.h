@@ -2,30 +2,37 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "api/rest/http_message.h"
 
 namespace stepwise::api {
 
 struct HttpServerOptions {
-  // Address to listen on. Loopback by default: the REST API has no authentication.
+  // Address to listen on. Loopback by default: plain HTTP, so a bearer token would cross the
+  // network unencrypted.
   std::string address = "127.0.0.1";
   // Port to listen on; 0 lets the system pick a free one (see HttpServer::port()).
   uint16_t port = 0;
 };
 
-// The REST API's HTTP/1.1 server (see api/rest/routes.h for what it answers). Asynchronous:
-// connections are served on whatever threads run the io_context, with keep-alive, and a
-// connection idle for 30 s is closed.
+// Builds the whole response to one request (HttpServer adds the connection headers). Called on
+// the threads that run the io_context, so it must not block for long.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// The HTTP/1.1 server of the REST API. Asynchronous: connections are served on whatever threads
+// run the io_context, with keep-alive, and a connection idle for 30 s is closed.
 class HttpServer {
  public:
   // Binds the listening socket and starts accepting. Fails, with the address in the message,
   // when the address is not an IP address or the port cannot be bound (for example in use).
   // `io` must outlive the server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(boost::asio::io_context& io,
-                                                           const HttpServerOptions& options);
+                                                           const HttpServerOptions& options,
+                                                           HttpHandler handler);
 
   // Stops accepting (see Stop()).
   ~HttpServer();

@@ -17,6 +17,7 @@
 #include "api/grpc/state_machine_service.h"
 #include "api/grpc/task_service.h"
 #include "api/rest/http_server.h"
+#include "api/rest/rest_api.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -94,6 +95,7 @@ struct Server::Impl {
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> io_work;
   std::thread io_thread;
+  std::unique_ptr<RestApi> rest;
   std::unique_ptr<HttpServer> http;
 
   std::mutex mutex;
@@ -143,7 +145,10 @@ absl::Status Server::Impl::StartHttp(const ServerOptions& options) {
   HttpServerOptions http_options;
   http_options.address = address->first;
   http_options.port = address->second;
-  auto started = HttpServer::Start(io, http_options);
+  rest = std::make_unique<RestApi>(*engine, *store, workers, options.auth_token);
+  auto started = HttpServer::Start(
+      io, http_options,
+      [api = rest.get()](const HttpRequest& request) { return api->Handle(request); });
   if (!started.ok()) return started.status();
   http = *std::move(started);
   io_work.emplace(io.get_executor());
@@ -193,6 +198,7 @@ void Server::Shutdown(std::chrono::milliseconds grace) {
     }
     impl_->stopping = true;
   }
+  if (impl_->rest) impl_->rest->SetReady(false);
   // Waiting polls would hold the shutdown for their whole wait: answer them now (no task).
   impl_->engine->ReleasePolls();
   impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + grace);

@@ -107,11 +107,15 @@ absl::Status Engine::RegisterFunction(FunctionLimits limits) {
 const FunctionLimits& Engine::function_defaults() const { return impl_->options.function_defaults; }
 
 std::vector<FunctionStatus> Engine::DescribeFunctions() {
-  return impl_->gate.DescribeAll(NowMillis(impl_->clock));
+  std::vector<FunctionStatus> all = impl_->gate.DescribeAll(NowMillis(impl_->clock));
+  for (FunctionStatus& status : all) status.queued = impl_->queues.queued(status.limits.name);
+  return all;
 }
 
 FunctionStatus Engine::DescribeFunction(const std::string& name) {
-  return impl_->gate.Describe(name, NowMillis(impl_->clock));
+  FunctionStatus status = impl_->gate.Describe(name, NowMillis(impl_->clock));
+  status.queued = impl_->queues.queued(name);
+  return status;
 }
 
 }  // namespace stepwise::engine

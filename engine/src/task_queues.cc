@@ -158,4 +158,10 @@ std::size_t TaskQueues::waiting() const {
   return waiters_.size();
 }
 
+std::size_t TaskQueues::queued(const std::string& function) const {
+  std::lock_guard lock(mutex_);
+  auto found = queues_.find(function);
+  return found == queues_.end() ? 0 : found->second.size();
+}
+
 }  // namespace stepwise::engine

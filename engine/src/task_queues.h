@@ -62,6 +62,8 @@ class TaskQueues {
   void Release();
 
   std::size_t waiting() const;
+  // Tasks queued under `function` (see QueueName), not yet taken by a poll.
+  std::size_t queued(const std::string& function) const;
 
  private:
   struct Queued {

@@ -111,6 +111,16 @@ absl::StatusOr<engine::ExecutionPage> RocksStore::ListExecutions(
   return page;
 }
 
+absl::StatusOr<std::int64_t> RocksStore::CountExecutions(const std::string& machine,
+                                                         engine::ExecutionStatus status,
+                                                         std::int64_t limit) {
+  PrefixIterator it(*db_, families_.indexes, keys::ListingPrefix(machine, status));
+  std::int64_t count = 0;
+  for (it.SeekToFirst(); it.Valid() && count < limit; it.Next()) ++count;
+  if (absl::Status scanned = it.status(); !scanned.ok()) return scanned;
+  return count;
+}
+
 absl::StatusOr<std::vector<std::string>> RocksStore::ListUnfinished() {
   std::string prefix = keys::ListingPrefix("", engine::ExecutionStatus::kRunning);
   PrefixIterator it(*db_, families_.indexes, prefix);

@@ -61,6 +61,9 @@ class RocksStore final : public engine::Store {
   absl::StatusOr<engine::ExecutionState> LoadExecution(const std::string& execution_id) override;
   absl::StatusOr<engine::ExecutionSummary> DescribeExecution(
       const std::string& execution_id) override;
+  absl::StatusOr<std::int64_t> CountExecutions(const std::string& machine,
+                                               engine::ExecutionStatus status,
+                                               std::int64_t limit) override;
   absl::StatusOr<engine::ExecutionPage> ListExecutions(const engine::ExecutionFilter& filter,
                                                        const std::string& page_token,
                                                        int limit) override;

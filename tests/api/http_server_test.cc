@@ -25,6 +25,8 @@
 #include <boost/beast/http.hpp>
 #pragma GCC diagnostic pop
 
+#include "api/rest/json_response.h"
+
 namespace stepwise::api {
 namespace {
 
@@ -36,11 +38,26 @@ using ::testing::HasSubstr;
 
 using Response = http::response<http::string_body>;
 
+// What the server answers here: the plumbing is under test, not the REST API (rest_api_test).
+HttpResponse TestHandler(const HttpRequest& request) {
+  std::string target(request.target());
+  if (target != "/healthz") {
+    return ErrorResponse(http::status::not_found, "NotFound", "no resource at " + target);
+  }
+  if (request.method() != http::verb::get) {
+    HttpResponse response =
+        ErrorResponse(http::status::method_not_allowed, "MethodNotAllowed", "use GET");
+    response.set(http::field::allow, "GET");
+    return response;
+  }
+  return JsonResponse(http::status::ok, {{"status", "ok"}});
+}
+
 // A real server on a free loopback port, served by one background thread.
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(io_, {});
+    absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(io_, {}, TestHandler);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     ASSERT_NE(server_->port(), 0);
@@ -147,7 +164,7 @@ TEST_F(HttpServerTest, ServesConnectionsConcurrently) {
 TEST_F(HttpServerTest, PortInUseIsAClearError) {
   HttpServerOptions options;
   options.port = server_->port();
-  absl::StatusOr<std::unique_ptr<HttpServer>> second = HttpServer::Start(io_, options);
+  absl::StatusOr<std::unique_ptr<HttpServer>> second = HttpServer::Start(io_, options, TestHandler);
   ASSERT_FALSE(second.ok());
   EXPECT_THAT(second.status().message(),
               HasSubstr("cannot listen for HTTP on 127.0.0.1:" + std::to_string(options.port)));
@@ -156,7 +173,7 @@ TEST_F(HttpServerTest, PortInUseIsAClearError) {
 TEST_F(HttpServerTest, AddressMustBeAnIpAddress) {
   HttpServerOptions options;
   options.address = "localhost:80";
-  absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(io_, options);
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(io_, options, TestHandler);
   EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(server.status().message(), HasSubstr("'localhost:80' is not an IP address"));
 }

@@ -243,6 +243,11 @@ class RefusingStore final : public engine::Store {
                                                        int limit) override {
     return inner_.ListExecutions(filter, token, limit);
   }
+  absl::StatusOr<std::int64_t> CountExecutions(const std::string& machine,
+                                               engine::ExecutionStatus status,
+                                               std::int64_t limit) override {
+    return inner_.CountExecutions(machine, status, limit);
+  }
   absl::StatusOr<std::vector<std::string>> ListUnfinished() override {
     return inner_.ListUnfinished();
   }

@@ -77,6 +77,16 @@ struct StartedExecution {
   std::int64_t start_time = 0;  // milliseconds since the Unix epoch
 };
 
+// A state an execution is in: the current state of one of its frames.
+struct ActiveState {
+  std::string name;
+  FramePhase phase = FramePhase::kRunning;  // what the state waits for
+  std::int64_t entered_time = 0;            // ms since the Unix epoch
+  FrameId frame = 0;
+  FrameId parent_frame = 0;      // 0 at the top level
+  std::int64_t child_index = 0;  // the branch (Parallel) or item (Map) of the parent frame
+};
+
 class Engine {
  public:
   Engine(Store& store, const Clock& clock, EngineOptions options = {},
@@ -123,6 +133,11 @@ class Engine {
   absl::Status RedriveExecution(const std::string& execution_id);
 
   absl::StatusOr<ExecutionSummary> DescribeExecution(const std::string& execution_id);
+
+  // The states a RUNNING execution is in now, one per active frame (the top level, and each
+  // branch or iteration of a Parallel or Map in progress), by frame id; empty once it has ended.
+  // Read from the store: what its last step committed.
+  absl::StatusOr<std::vector<ActiveState>> CurrentStates(const std::string& execution_id);
 
   // Blocks until the execution is no longer RUNNING or `timeout` passes (DeadlineExceeded).
   absl::StatusOr<ExecutionSummary> AwaitExecution(const std::string& execution_id,

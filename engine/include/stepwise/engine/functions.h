@@ -50,6 +50,7 @@ struct FunctionStatus {
   FunctionLimits limits;
   bool registered = false;  // false: running under the defaults
   int in_flight = 0;        // invocations handed to workers and not over
+  std::int64_t queued = 0;  // tasks waiting for a worker, or for the limits to let them go
   CircuitState circuit = CircuitState::kClosed;
   std::int64_t circuit_open_until = 0;  // while open: when it half-opens (ms since the epoch)
   std::int64_t circuit_opened = 0;      // how often the circuit opened

@@ -143,6 +143,11 @@ class Store {
   virtual absl::StatusOr<ExecutionPage> ListExecutions(const ExecutionFilter& filter,
                                                        const std::string& page_token,
                                                        int limit) = 0;
+  // How many executions of `machine` (every machine when empty) have `status`, counting no
+  // further than `limit`: reads index keys only.
+  virtual absl::StatusOr<std::int64_t> CountExecutions(const std::string& machine,
+                                                       ExecutionStatus status,
+                                                       std::int64_t limit) = 0;
   // The ids of every execution still RUNNING (for recovery).
   virtual absl::StatusOr<std::vector<std::string>> ListUnfinished() = 0;
   // At most `limit` history events, read from `from_id` the way `order` says.
