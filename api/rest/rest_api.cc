@@ -7,7 +7,10 @@
 #include <string_view>
 #include <utility>
 
+#include "api/grpc/proto_convert.h"
 #include "api/rest/json_response.h"
+#include "api/rest/prometheus_text.h"
+#include "api/rest/query_reader.h"
 #include "api/rest/request_target.h"
 #include "api/rest/rest_resources.h"
 
@@ -55,6 +58,21 @@ bool Authorized(const HttpRequest& request, const std::string& token) {
 
 }  // namespace
 
+HttpResponse RestApi::Metrics(const RequestTarget& target) {
+  if (absl::Status checked = QueryReader(target).Check({}); !checked.ok()) {
+    return ErrorFromStatus(checked);
+  }
+  MetricsScrape scrape;
+  scrape.engine = engine_.Metrics();
+  scrape.functions = engine_.DescribeFunctions();
+  scrape.store = store_.Sizes();
+  scrape.workers = static_cast<std::int64_t>(workers_.List(NowMillis()).size());
+  HttpResponse response(http::status::ok, 11);
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.body() = PrometheusText(scrape);
+  return response;
+}
+
 RestApi::RestApi(engine::Engine& engine, engine::Store& store, WorkerRegistry& workers,
                  std::string auth_token)
     : engine_(engine), store_(store), workers_(workers), auth_token_(std::move(auth_token)) {}
@@ -83,7 +101,8 @@ HttpResponse RestApi::Handle(const HttpRequest& request) {
     }
     return JsonResponse(http::status::ok, {{"status", "ready"}});
   }
-  if (path.empty() || path[0] != "v1") return NoResource(target);
+  bool metrics = path.size() == 1 && path[0] == "metrics";
+  if (!metrics && (path.empty() || path[0] != "v1")) return NoResource(target);
   if (!Authorized(request, auth_token_)) {
     HttpResponse response = ErrorResponse(
         http::status::unauthorized, "Unauthorized",
@@ -91,6 +110,7 @@ HttpResponse RestApi::Handle(const HttpRequest& request) {
     response.set(http::field::www_authenticate, "Bearer");
     return response;
   }
+  if (metrics) return Metrics(target);
   rest::Sources sources{engine_, store_, workers_};
   const std::string& collection = path.size() > 1 ? path[1] : "";
   if (collection == "state-machines") {

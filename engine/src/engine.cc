@@ -289,7 +289,7 @@ absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& s
   Step step = loaded.interpreter->Start(*loaded.state, start.info, std::move(start.input), at);
   CommitContext created;
   created.created = true;
-  absl::Status committed = store.CommitStep(*loaded.state, step, created);
+  absl::Status committed = Commit(*loaded.state, step, created);
   guard.unlock();
   if (!committed.ok()) return committed;
   if (start.start_time) *start.start_time = start.info.start_time;
@@ -371,7 +371,7 @@ absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& even
     }
   }
   Step step = loaded.interpreter->Apply(state, std::move(event), at);
-  absl::Status committed = store.CommitStep(state, step, context);
+  absl::Status committed = Commit(state, step, context);
   if (!committed.ok()) return committed;
   Release(state, step);
   return absl::OkStatus();
@@ -390,7 +390,7 @@ absl::Status Engine::Impl::RunAcknowledge(const std::string& execution_id,
     change->state_name = TaskStateName(state, ack.task);
     AddNote(state, *std::move(change), step);
   }
-  return store.CommitStep(state, step, context);
+  return Commit(state, step, context);
 }
 
 void Engine::Impl::AddNote(ExecutionState& state, HistoryNote note, Step& step) {
@@ -412,7 +412,7 @@ absl::Status Engine::Impl::RunRecord(const std::string& execution_id, const Reco
   }
   Step step;
   AddNote(state, record.note, step);
-  absl::Status committed = store.CommitStep(state, step, CommitContext{});
+  absl::Status committed = Commit(state, step, CommitContext{});
   if (committed.ok()) Release(state, step);  // tells the execution's watchers
   return committed;
 }

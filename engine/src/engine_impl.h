@@ -8,6 +8,8 @@
 //   engine_machines.cc   state machine definitions
 //   engine_redrive.cc    redriving a finished execution
 
+#include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -120,6 +122,8 @@ struct Engine::Impl {
   void Unwarm(const std::shared_ptr<Slot>& slot);
   // Retires the slot if it is idle (not draining, no jobs), dropping its state.
   void Retire(const std::shared_ptr<Slot>& slot);
+  // Commits a step to the store, timing it and counting what it did for Metrics().
+  absl::Status Commit(const ExecutionState& state, const Step& step, const CommitContext& context);
   absl::Status RunStart(const std::string& execution_id, StartJob& start, Loaded& loaded);
   absl::Status RunEvent(const std::string& execution_id, Event& event, Loaded& loaded);
   absl::Status RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
@@ -195,6 +199,12 @@ struct Engine::Impl {
 
   std::mutex finished_mutex;
   std::condition_variable finished;
+
+  // For Metrics(): what Commit counted.
+  LatencyHistogram commit_latency;
+  std::atomic<std::int64_t> executions_started{0};
+  std::array<std::atomic<std::int64_t>, 5> executions_finished{};  // by ExecutionStatus
+  std::atomic<std::int64_t> state_transitions{0};
 
   std::mutex retention_mutex;
   std::condition_variable retention_stop;

@@ -50,7 +50,7 @@ absl::Status Engine::Impl::RunRedrive(const std::string& execution_id, Loaded& l
   Step step = loaded.interpreter->Redrive(state, At());
   CommitContext context;
   context.redriven = true;
-  absl::Status committed = store.CommitStep(state, step, context);
+  absl::Status committed = Commit(state, step, context);
   if (!committed.ok()) return committed;
   Release(state, step);
   return absl::OkStatus();

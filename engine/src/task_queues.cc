@@ -33,11 +33,13 @@ void TaskQueues::Push(TaskLease lease) {
   {
     std::lock_guard lock(mutex_);
     const std::string& function = QueueName(lease.task);
+    auto now = std::chrono::steady_clock::now();
     auto index = waiting_.find(function);
     if (index == waiting_.end() || !MayStartNow(lease)) {
-      queues_[function].push_back(Queued{next_order_++, std::move(lease)});
+      queues_[function].push_back(Queued{next_order_++, std::move(lease), now});
       return;
     }
+    Delivered(function, now);
     done = TakeWaiter(waiters_.find(*index->second.begin()));
   }
   done(std::move(lease));
@@ -82,6 +84,7 @@ PollId TaskQueues::PollAsync(const std::vector<std::string>& functions,
     }
   }
   if (oldest != nullptr) {
+    Delivered(QueueName(oldest->front().lease.task), oldest->front().pushed);
     TaskLease lease = std::move(oldest->front().lease);
     oldest->pop_front();
     lock.unlock();
@@ -136,6 +139,7 @@ void TaskQueues::Kick(const std::string& function) {
       auto index = waiting_.find(function);
       if (index == waiting_.end() || !MayStartNow(queue->second.front().lease)) break;
       Delivery done = TakeWaiter(waiters_.find(*index->second.begin()));
+      Delivered(function, queue->second.front().pushed);
       handed.emplace_back(std::move(done), std::move(queue->second.front().lease));
       queue->second.pop_front();
     }
@@ -156,6 +160,23 @@ void TaskQueues::Release() {
 std::size_t TaskQueues::waiting() const {
   std::lock_guard lock(mutex_);
   return waiters_.size();
+}
+
+void TaskQueues::Delivered(const std::string& function,
+                           std::chrono::steady_clock::time_point pushed) {
+  auto found = latencies_.find(function);
+  if (found == latencies_.end()) {
+    found = latencies_.emplace(function, std::make_unique<LatencyHistogram>()).first;
+  }
+  found->second->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - pushed).count());
+}
+
+std::map<std::string, LatencyHistogram::Snapshot> TaskQueues::DispatchLatencies() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, LatencyHistogram::Snapshot> snapshots;
+  for (const auto& [function, histogram] : latencies_) snapshots[function] = histogram->Read();
+  return snapshots;
 }
 
 std::size_t TaskQueues::queued(const std::string& function) const {

@@ -14,6 +14,7 @@
 
 #include "deadline_queue.h"
 #include "stepwise/engine/engine.h"
+#include "stepwise/engine/metrics.h"
 
 namespace stepwise::engine {
 
@@ -64,11 +65,14 @@ class TaskQueues {
   std::size_t waiting() const;
   // Tasks queued under `function` (see QueueName), not yet taken by a poll.
   std::size_t queued(const std::string& function) const;
+  // By function: how long its tasks waited, from Push to a poll taking them.
+  std::map<std::string, LatencyHistogram::Snapshot> DispatchLatencies() const;
 
  private:
   struct Queued {
     std::uint64_t order = 0;  // push order across queues: the oldest task of several goes first
     TaskLease lease;
+    std::chrono::steady_clock::time_point pushed;
   };
   struct Waiter {
     std::vector<std::string> functions;
@@ -81,6 +85,8 @@ class TaskQueues {
   void Expire(PollId id);
 
   bool MayStartNow(const TaskLease& lease) const { return !may_start_ || may_start_(lease); }
+  // Counts a hand-over to a worker of a task of `function` pushed at `pushed` (under mutex_).
+  void Delivered(const std::string& function, std::chrono::steady_clock::time_point pushed);
 
   DeadlineQueue& deadlines_;
   MayStart may_start_;
@@ -88,6 +94,8 @@ class TaskQueues {
   std::map<std::string, std::deque<Queued>> queues_;  // by function (or whole resource)
   std::map<std::string, std::set<PollId>> waiting_;   // by function: ids ascend with age
   std::unordered_map<PollId, Waiter> waiters_;
+  // By function, under mutex_ (a histogram's own counters are atomic).
+  std::map<std::string, std::unique_ptr<LatencyHistogram>, std::less<>> latencies_;
   PollId next_id_ = 1;
   std::uint64_t next_order_ = 0;
   bool released_ = false;

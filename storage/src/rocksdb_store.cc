@@ -62,6 +62,21 @@ absl::Status RocksStore::Write(rocksdb::WriteBatch& batch) {
   return absl::OkStatus();
 }
 
+engine::StoreSizes RocksStore::Sizes() {
+  auto total = [this](const std::string& property) -> std::int64_t {
+    std::uint64_t value = 0;
+    // Summed over the column families; false (and 0) for a property this RocksDB lacks.
+    if (!db_->GetAggregatedIntProperty(property, &value)) return 0;
+    return static_cast<std::int64_t>(value);
+  };
+  engine::StoreSizes sizes;
+  sizes.live_data_bytes = total(rocksdb::DB::Properties::kEstimateLiveDataSize);
+  sizes.sst_files_bytes = total(rocksdb::DB::Properties::kTotalSstFilesSize);
+  sizes.memtable_bytes = total(rocksdb::DB::Properties::kCurSizeAllMemTables);
+  sizes.keys = total(rocksdb::DB::Properties::kEstimateNumKeys);
+  return sizes;
+}
+
 absl::StatusOr<std::optional<std::string>> RocksStore::Get(rocksdb::ColumnFamilyHandle* family,
                                                            const std::string& key,
                                                            const rocksdb::Snapshot* snapshot) {

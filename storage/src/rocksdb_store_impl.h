@@ -61,6 +61,7 @@ class RocksStore final : public engine::Store {
   absl::StatusOr<engine::ExecutionState> LoadExecution(const std::string& execution_id) override;
   absl::StatusOr<engine::ExecutionSummary> DescribeExecution(
       const std::string& execution_id) override;
+  engine::StoreSizes Sizes() override;
   absl::StatusOr<std::int64_t> CountExecutions(const std::string& machine,
                                                engine::ExecutionStatus status,
                                                std::int64_t limit) override;

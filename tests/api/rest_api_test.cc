@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -284,6 +287,72 @@ TEST_F(RestApiTest, FunctionsShowTheirQueueAndWorkersTheirPolls) {
   EXPECT_EQ(workers[0]["tasks_received"], 1);
 }
 
+// The samples of a Prometheus text page: `name{labels}` -> value.
+std::map<std::string, double> Samples(const std::string& text) {
+  std::map<std::string, double> samples;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::size_t space = line.rfind(' ');
+    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return samples;
+}
+
+TEST_F(RestApiTest, MetricsCountWhatTheEngineDidInThePrometheusFormat) {
+  Create("greeter", kPassMachine);
+  Create("work", kTaskMachine);
+  Create("failing", kFailMachine);
+  AwaitEnd(Start("greeter", "g1", R"({"who": "a"})"));
+  AwaitEnd(Start("greeter", "g2", R"({"who": "b"})"));
+  AwaitEnd(Start("failing", "f", "{}"));
+  std::string id = Start("work", "w", "{}");
+  v1::Task task = PollOne("double");
+  ASSERT_TRUE(Succeed(task.token(), "{}").ok());
+  AwaitEnd(id);
+
+  HttpTestClient::Response response = Client().Get("/metrics");
+  ASSERT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = response.body();
+  // Every sample line is `name{labels} value`, and every name has its TYPE line before it.
+  std::regex sample(R"(^(stepwise_[a-z_]+?)(_bucket|_sum|_count)?(\{[^}]*\})? [-+0-9.e]+$)");
+  std::set<std::string> typed;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("# TYPE ")) typed.insert(line.substr(7, line.find(' ', 7) - 7));
+    if (line.starts_with("#")) continue;
+    std::smatch parts;
+    ASSERT_TRUE(std::regex_match(line, parts, sample)) << line;
+    bool known = typed.contains(parts[1].str() + parts[2].str()) || typed.contains(parts[1]);
+    EXPECT_TRUE(known) << "no TYPE line before " << line;
+  }
+
+  std::map<std::string, double> samples = Samples(text);
+  EXPECT_EQ(samples["stepwise_executions_started_total"], 4);
+  EXPECT_EQ(samples[R"(stepwise_executions_finished_total{status="SUCCEEDED"})"], 3);
+  EXPECT_EQ(samples[R"(stepwise_executions_finished_total{status="FAILED"})"], 1);
+  EXPECT_EQ(samples[R"(stepwise_executions_finished_total{status="ABORTED"})"], 0);
+  EXPECT_EQ(samples["stepwise_state_transitions_total"], 4);  // one state in each
+  double commits = samples["stepwise_step_commit_seconds_count"];
+  EXPECT_GE(commits, 5);
+  EXPECT_EQ(samples[R"(stepwise_step_commit_seconds_bucket{le="+Inf"})"], commits);
+  EXPECT_GT(samples["stepwise_step_commit_seconds_sum"], 0);
+  EXPECT_LE(samples[R"(stepwise_step_commit_seconds_bucket{le="0.001"})"],
+            samples[R"(stepwise_step_commit_seconds_bucket{le="0.01"})"]);
+  EXPECT_EQ(samples[R"(stepwise_task_dispatch_seconds_count{function="double"})"], 1);
+  EXPECT_EQ(samples[R"(stepwise_task_queue_depth{function="double"})"], 0);
+  EXPECT_EQ(
+      samples[R"(stepwise_function_invocations_total{function="double",outcome="succeeded"})"], 1);
+  EXPECT_EQ(samples[R"(stepwise_function_circuit_state{function="double",state="CLOSED"})"], 1);
+  EXPECT_EQ(samples[R"(stepwise_function_circuit_state{function="double",state="OPEN"})"], 0);
+  EXPECT_EQ(samples["stepwise_timers_pending"], 0);
+  EXPECT_GT(samples["stepwise_store_keys"], 0);
+  EXPECT_GT(samples["stepwise_store_memtable_bytes"], 0);
+}
+
 TEST_F(RestApiTest, ErrorsAreJsonWithTheRightStatus) {
   HttpTestClient client = Client();
   HttpTestClient::Response post = client.Send(http::verb::post, "/v1/executions");
@@ -296,7 +365,7 @@ TEST_F(RestApiTest, ErrorsAreJsonWithTheRightStatus) {
   EXPECT_EQ(Get("/v1/executions/a/b/c", 404)["error"], "NotFound");
 }
 
-TEST_F(RestApiTest, TheServersBearerTokenGuardsTheApiButNotTheProbes) {
+TEST_F(RestApiTest, TheServersBearerTokenGuardsTheApiAndMetricsButNotTheProbes) {
   ServerOptions options;
   options.auth_token = "s3cret";
   StopServer();
@@ -309,6 +378,9 @@ TEST_F(RestApiTest, TheServersBearerTokenGuardsTheApiButNotTheProbes) {
   EXPECT_EQ(client.Get("/v1/executions", {{"Authorization", "Bearer wrong"}}).result(),
             http::status::unauthorized);
   EXPECT_EQ(client.Get("/v1/executions", {{"Authorization", "Bearer s3cret"}}).result(),
+            http::status::ok);
+  EXPECT_EQ(client.Get("/metrics").result(), http::status::unauthorized);
+  EXPECT_EQ(client.Get("/metrics", {{"Authorization", "Bearer s3cret"}}).result(),
             http::status::ok);
   EXPECT_EQ(client.Get("/healthz").result(), http::status::ok);
   EXPECT_EQ(client.Get("/readyz").result(), http::status::ok);

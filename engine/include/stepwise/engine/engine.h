@@ -14,6 +14,7 @@
 #include "stepwise/engine/clock.h"
 #include "stepwise/engine/functions.h"
 #include "stepwise/engine/interpreter.h"
+#include "stepwise/engine/metrics.h"
 #include "stepwise/engine/store.h"
 
 namespace stepwise::engine {
@@ -168,6 +169,9 @@ class Engine {
   // Every function registered or invoked since the engine started, by name.
   std::vector<FunctionStatus> DescribeFunctions();
   FunctionStatus DescribeFunction(const std::string& name);
+
+  // Counters and latencies since the engine started (metrics.h).
+  EngineMetrics Metrics();
 
   // --- asynchronous forms, for a server that parks no thread per request ---
   // Each returns at once and later calls `done` exactly once with what its blocking form

@@ -96,6 +96,14 @@ struct ExecutionPage {
   std::string next_page_token;
 };
 
+// How much room the store takes (every column family together), for /metrics.
+struct StoreSizes {
+  std::int64_t live_data_bytes = 0;  // an estimate of what the data needs once compacted
+  std::int64_t sst_files_bytes = 0;  // on disk in table files
+  std::int64_t memtable_bytes = 0;   // in memory, not yet flushed
+  std::int64_t keys = 0;             // an estimate
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -148,6 +156,8 @@ class Store {
   virtual absl::StatusOr<std::int64_t> CountExecutions(const std::string& machine,
                                                        ExecutionStatus status,
                                                        std::int64_t limit) = 0;
+  // Zeros from a store that cannot tell.
+  virtual StoreSizes Sizes() { return {}; }
   // The ids of every execution still RUNNING (for recovery).
   virtual absl::StatusOr<std::vector<std::string>> ListUnfinished() = 0;
   // At most `limit` history events, read from `from_id` the way `order` says.
