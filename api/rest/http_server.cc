@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -17,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "api/rest/json_response.h"
 
@@ -71,7 +73,50 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (error) return;  // timeout or a broken socket: nothing to answer, the socket closes
     HttpRequest request = parser_->release();
-    Reply((*handler_)(request), request.keep_alive());
+    HttpReply reply = (*handler_)(request);
+    if (auto* stream = std::get_if<StreamingResponse>(&reply))
+      return BeginStream(std::move(*stream));
+    Reply(std::get<HttpResponse>(std::move(reply)), request.keep_alive());
+  }
+
+  // A stream: the head as is, then the producer's chunks, each written before the next is
+  // pulled, so a slow client slows the producer instead of piling up memory. The connection
+  // closes after the last one.
+  void BeginStream(StreamingResponse stream) {
+    pull_ = std::move(stream.pull);
+    std::string head = "HTTP/1.1 " + std::to_string(stream.head.result_int()) + " " +
+                       std::string(stream.head.reason()) + "\r\n";
+    for (const auto& field : stream.head) {
+      head += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
+    }
+    head += "Connection: close\r\n\r\n";
+    // A stream may stay quiet for long (its producer sends comments to show it is alive).
+    stream_.expires_never();
+    WriteChunk(std::move(head), false);
+  }
+
+  void WriteChunk(std::string chunk, bool last) {
+    chunk_ = std::move(chunk);
+    net::async_write(stream_, net::buffer(chunk_),
+                     [self = shared_from_this(), last](beast::error_code error, std::size_t) {
+                       if (error) return;  // the client went away: pull no more
+                       if (last) return self->Close();
+                       self->Pull();
+                     });
+  }
+
+  void Pull() {
+    // The producer may answer from another thread: the write goes back to this connection's
+    // strand. The answer holds the connection, as a pending operation would: producers always
+    // answer (a quiet stream within its keep-alive interval), and one posted after the server
+    // stopped is destroyed with the io_context.
+    auto self = shared_from_this();
+    pull_([self](std::string chunk, bool last) {
+      auto executor = self->stream_.get_executor();
+      net::post(executor, [self, chunk = std::move(chunk), last]() mutable {
+        self->WriteChunk(std::move(chunk), last);
+      });
+    });
   }
 
   void Reply(HttpResponse response, bool keep_alive) {
@@ -98,6 +143,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<const HttpHandler> handler_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;  // one per request
+  std::function<void(StreamingResponse::Next)> pull_;              // while streaming
+  std::string chunk_;      // kept alive until its async_write completes
   HttpResponse response_;  // kept alive until async_write completes
 };
 

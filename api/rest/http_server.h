@@ -19,9 +19,9 @@ struct HttpServerOptions {
   uint16_t port = 0;
 };
 
-// Builds the whole response to one request (HttpServer adds the connection headers). Called on
-// the threads that run the io_context, so it must not block for long.
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Answers one request: a whole response (HttpServer adds the connection headers) or a stream.
+// Called on the threads that run the io_context, so it must not block for long.
+using HttpHandler = std::function<HttpReply(const HttpRequest&)>;
 
 // The HTTP/1.1 server of the REST API. Asynchronous: connections are served on whatever threads
 // run the io_context, with keep-alive, and a connection idle for 30 s is closed.

@@ -77,7 +77,7 @@ RestApi::RestApi(engine::Engine& engine, engine::Store& store, WorkerRegistry& w
                  std::string auth_token)
     : engine_(engine), store_(store), workers_(workers), auth_token_(std::move(auth_token)) {}
 
-HttpResponse RestApi::Handle(const HttpRequest& request) {
+HttpReply RestApi::Handle(const HttpRequest& request) {
   absl::StatusOr<RequestTarget> parsed = ParseRequestTarget(ToStd(request.target()));
   if (!parsed.ok()) return ErrorFromStatus(parsed.status());
   const RequestTarget& target = *parsed;
@@ -121,6 +121,12 @@ HttpResponse RestApi::Handle(const HttpRequest& request) {
     if (path.size() == 3) return Answer(rest::DescribeExecution(sources, target, path[2]));
     if (path.size() == 4 && path[3] == "history") {
       return Answer(rest::ExecutionHistory(sources, target, path[2]));
+    }
+    if (path.size() == 4 && path[3] == "events") {
+      auto stream =
+          rest::ExecutionEvents(sources, target, path[2], ToStd(request["Last-Event-ID"]));
+      if (!stream.ok()) return ErrorFromStatus(stream.status());
+      return *std::move(stream);
     }
   } else if (collection == "functions") {
     if (path.size() == 2) return Answer(rest::ListFunctions(sources, target));

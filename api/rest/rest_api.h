@@ -25,7 +25,7 @@ class RestApi {
   RestApi(engine::Engine& engine, engine::Store& store, WorkerRegistry& workers,
           std::string auth_token);
 
-  HttpResponse Handle(const HttpRequest& request);
+  HttpReply Handle(const HttpRequest& request);
 
   // /readyz answers 503 once this is false: the server is shutting down.
   void SetReady(bool ready) { ready_.store(ready); }

@@ -7,9 +7,11 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "api/grpc/worker_registry.h"
+#include "api/rest/http_message.h"
 #include "api/rest/request_target.h"
 #include "stepwise/engine/engine.h"
 #include "stepwise/engine/store.h"
@@ -32,6 +34,11 @@ absl::StatusOr<nlohmann::json> DescribeExecution(Sources& sources, const Request
                                                  const std::string& id);
 absl::StatusOr<nlohmann::json> ExecutionHistory(Sources& sources, const RequestTarget& target,
                                                 const std::string& id);
+// GET /v1/executions/{id}/events: the history as server-sent events, from after `after` (or the
+// Last-Event-ID header) on, live until the execution ends, then an "end" event.
+absl::StatusOr<StreamingResponse> ExecutionEvents(Sources& sources, const RequestTarget& target,
+                                                  const std::string& id,
+                                                  std::string_view last_event_id);
 // GET /v1/functions, /v1/functions/{name} and /v1/workers
 absl::StatusOr<nlohmann::json> ListFunctions(Sources& sources, const RequestTarget& target);
 absl::StatusOr<nlohmann::json> DescribeFunction(Sources& sources, const RequestTarget& target,

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -351,6 +353,145 @@ TEST_F(RestApiTest, MetricsCountWhatTheEngineDidInThePrometheusFormat) {
   EXPECT_EQ(samples["stepwise_timers_pending"], 0);
   EXPECT_GT(samples["stepwise_store_keys"], 0);
   EXPECT_GT(samples["stepwise_store_memtable_bytes"], 0);
+}
+
+// A server-sent events reader on a raw socket: the head, then events as they arrive.
+class SseClient {
+ public:
+  struct Event {
+    std::int64_t id = 0;
+    std::string name;
+    json data;
+  };
+
+  SseClient(int port, const std::string& target, const std::string& last_event_id = "")
+      : socket_(io_) {
+    namespace net = boost::asio;
+    socket_.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                                           static_cast<unsigned short>(port)));
+    timeval timeout{.tv_sec = 10, .tv_usec = 0};
+    setsockopt(socket_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    if (!last_event_id.empty()) request += "Last-Event-ID: " + last_event_id + "\r\n";
+    net::write(socket_, net::buffer(request + "\r\n"));
+    while (buffer_.find("\r\n\r\n") == std::string::npos && ReadMore()) {
+    }
+    std::size_t end = buffer_.find("\r\n\r\n");
+    head_ = buffer_.substr(0, end == std::string::npos ? buffer_.size() : end);
+    buffer_.erase(0, end == std::string::npos ? buffer_.size() : end + 4);
+  }
+
+  const std::string& head() const { return head_; }
+
+  // The next event (comments and retry lines skipped); nullopt once the server closed.
+  std::optional<Event> Next() {
+    for (;;) {
+      std::size_t end = buffer_.find("\n\n");
+      if (end == std::string::npos) {
+        if (!ReadMore()) return std::nullopt;
+        continue;
+      }
+      std::string block = buffer_.substr(0, end);
+      buffer_.erase(0, end + 2);
+      Event event;
+      std::istringstream lines(block);
+      std::string line;
+      bool any = false;
+      while (std::getline(lines, line)) {
+        if (line.starts_with("id: ")) event.id = std::stoll(line.substr(4));
+        if (line.starts_with("event: ")) event.name = line.substr(7), any = true;
+        if (line.starts_with("data: ")) event.data = json::parse(line.substr(6));
+      }
+      if (any) return event;
+    }
+  }
+
+  // Events up to and including the first named `name`.
+  std::vector<Event> Until(const std::string& name) {
+    std::vector<Event> events;
+    while (std::optional<Event> event = Next()) {
+      events.push_back(*event);
+      if (event->name == name) break;
+    }
+    return events;
+  }
+
+ private:
+  bool ReadMore() {
+    char chunk[4096];
+    boost::system::error_code error;
+    std::size_t got = socket_.read_some(boost::asio::buffer(chunk), error);
+    if (error) return false;
+    buffer_.append(chunk, got);
+    return true;
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::socket socket_;
+  std::string head_;
+  std::string buffer_;
+};
+
+TEST_F(RestApiTest, LiveEventsFollowAnExecutionToItsEndAndResumeAfterTheLastEventId) {
+  Create("work", kTaskMachine);
+  std::string id = Start("work", "live", R"({"n": 1})");
+  SseClient live(server_->http_port(), "/v1/executions/" + id + "/events");
+  EXPECT_THAT(live.head(), HasSubstr("HTTP/1.1 200"));
+  EXPECT_THAT(live.head(), HasSubstr("Content-Type: text/event-stream"));
+
+  std::vector<SseClient::Event> before = live.Until("TaskStarted");
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(before.front().name, "ExecutionStarted");
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(before[i].id, static_cast<std::int64_t>(i) + 1);
+    EXPECT_EQ(before[i].data["id"], before[i].id);
+    EXPECT_EQ(before[i].data["type"], before[i].name);
+  }
+  ASSERT_EQ(before.back().name, "TaskStarted");
+
+  // The stream waits, live, for what comes next.
+  v1::Task task = PollOne("double");
+  ASSERT_TRUE(Succeed(task.token(), R"({"n": 2})").ok());
+  std::vector<SseClient::Event> after = live.Until("end");
+  ASSERT_GE(after.size(), 2u);
+  EXPECT_EQ(after.front().id, before.back().id + 1);
+  EXPECT_EQ(after[after.size() - 2].name, "ExecutionSucceeded");
+  EXPECT_EQ(after.back().data, json({{"status", "SUCCEEDED"}}));
+  EXPECT_EQ(live.Next(), std::nullopt) << "the stream closes after its end event";
+  std::int64_t last = after[after.size() - 2].id;
+
+  // A reconnecting EventSource sends Last-Event-ID: the stream resumes right after it.
+  SseClient resumed(server_->http_port(), "/v1/executions/" + id + "/events", "3");
+  std::vector<SseClient::Event> rest = resumed.Until("end");
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.front().id, 4);
+  EXPECT_EQ(rest[rest.size() - 2].id, last);
+  SseClient from(server_->http_port(),
+                 "/v1/executions/" + id + "/events?after=" + std::to_string(last));
+  std::vector<SseClient::Event> only_end = from.Until("end");
+  ASSERT_EQ(only_end.size(), 1u);
+  EXPECT_EQ(only_end[0].name, "end");
+
+  SseClient bad(server_->http_port(), "/v1/executions/" + id + "/events", "x");
+  EXPECT_THAT(bad.head(), HasSubstr("HTTP/1.1 400"));
+  EXPECT_THAT(SseClient(server_->http_port(), "/v1/executions/arn:nope/events").head(),
+              HasSubstr("HTTP/1.1 404"));
+}
+
+TEST_F(RestApiTest, AServerShuttingDownEndsItsLiveStreams) {
+  Create("work", kTaskMachine);
+  std::string id = Start("work", "parked", "{}");
+  SseClient live(server_->http_port(), "/v1/executions/" + id + "/events");
+  ASSERT_FALSE(live.Until("TaskStarted").empty());
+  auto began = std::chrono::steady_clock::now();
+  StopServer();  // must not wait for the execution, nor for the stream's keep-alive interval
+  EXPECT_LT(std::chrono::steady_clock::now() - began, std::chrono::seconds(10));
+  // The stream ends: with an error event saying why, or just closed.
+  std::optional<SseClient::Event> last;
+  while (std::optional<SseClient::Event> event = live.Next()) last = event;
+  if (last) {
+    EXPECT_EQ(last->name, "error");
+  }
 }
 
 TEST_F(RestApiTest, ErrorsAreJsonWithTheRightStatus) {
