@@ -69,8 +69,8 @@ struct Worker::Impl {
   void ServeSlot();
   void Run(const v1::Task& task);
   void Complete(const Call& call, const internal::Outcome& outcome);
-  // After a failed or early-empty poll: every slot pauses (Slot waits out `paused_until`), and
-  // the pause is logged once, not once per slot.
+  // After a failed or early-empty poll: every slot pauses (ServeSlot waits out `paused_until`),
+  // and the pause is logged once, not once per slot.
   void Pause(const std::string& why);
   std::vector<std::string> FunctionNames();
   void Drain();
