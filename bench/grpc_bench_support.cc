@@ -204,4 +204,22 @@ bool ParseBenchFlags(int argc, char** argv, const std::string& name, const char*
   return true;
 }
 
+AsyncCall RunShort(Clients& clients, std::string prefix) {
+  return [&clients, prefix](int client, std::int64_t n, std::function<void(grpc::Status)> done) {
+    auto call = NewCall<v1::StartSyncExecutionRequest, v1::Execution>();
+    call->request.mutable_start()->set_state_machine("short");
+    call->request.mutable_start()->set_name(prefix + "-" + std::to_string(client) + "-" +
+                                            std::to_string(n));
+    call->request.mutable_start()->set_input(kOrderInput);
+    clients.executions[client]->async()->StartSyncExecution(
+        &call->context, &call->request, &call->response,
+        [call, done = std::move(done)](grpc::Status status) {
+          if (status.ok() && call->response.status() != v1::SUCCEEDED) {
+            status = grpc::Status(grpc::StatusCode::INTERNAL, "the short workflow did not succeed");
+          }
+          done(std::move(status));
+        });
+  };
+}
+
 }  // namespace stepwise::bench

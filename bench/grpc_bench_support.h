@@ -113,6 +113,18 @@ struct Clients {
 // Server.Ping: an empty unary call through the server's whole stack (auth check included).
 AsyncCall Ping(Clients& clients);
 
+// The short workflow: three Pass states, so a start-to-finish is two commits (the start, and
+// the rest of the run, which needs no worker).
+inline constexpr const char* kShortWorkflow = R"json({"StartAt": "A", "States": {
+  "A": {"Type": "Pass", "Result": {"checked": true}, "ResultPath": "$.check", "Next": "B"},
+  "B": {"Type": "Pass", "Parameters": {"order.$": "$.order", "ok.$": "$.check.checked"},
+        "Next": "C"},
+  "C": {"Type": "Pass", "End": true}}})json";
+
+// Runs the short workflow (stored as state machine "short") start to finish with
+// StartSyncExecution, each execution named `prefix`-client-n; an error unless it succeeded.
+AsyncCall RunShort(Clients& clients, std::string prefix);
+
 // --- flags ---------------------------------------------------------------------------------
 
 // The flags every server benchmark takes:

@@ -30,14 +30,6 @@ constexpr const char* kUsage =
     "  --only LIST  run only these of ping,raw,start,short (comma-separated)\n"
     "  --keep       keep the databases afterwards\n";
 
-// The short workflow: three Pass states, so a start-to-finish is two commits (the start, and
-// the rest of the run, which needs no worker).
-constexpr const char* kShortWorkflow = R"json({"StartAt": "A", "States": {
-  "A": {"Type": "Pass", "Result": {"checked": true}, "ResultPath": "$.check", "Next": "B"},
-  "B": {"Type": "Pass", "Parameters": {"order.$": "$.order", "ok.$": "$.check.checked"},
-        "Next": "C"},
-  "C": {"Type": "Pass", "End": true}}})json";
-
 // A workflow that starts and then parks (a long Wait): StartExecution's cost alone.
 constexpr const char* kParkedWorkflow = R"json({"StartAt": "Park", "States": {
   "Park": {"Type": "Wait", "Seconds": 86400, "End": true}}})json";
@@ -51,24 +43,6 @@ AsyncCall StartParked(Clients& clients, std::string prefix) {
     clients.executions[client]->async()->StartExecution(
         &call->context, &call->request, &call->response,
         [call, done = std::move(done)](grpc::Status status) { done(std::move(status)); });
-  };
-}
-
-AsyncCall RunShort(Clients& clients, std::string prefix) {
-  return [&clients, prefix](int client, std::int64_t n, std::function<void(grpc::Status)> done) {
-    auto call = NewCall<v1::StartSyncExecutionRequest, v1::Execution>();
-    call->request.mutable_start()->set_state_machine("short");
-    call->request.mutable_start()->set_name(prefix + "-" + std::to_string(client) + "-" +
-                                            std::to_string(n));
-    call->request.mutable_start()->set_input(kOrderInput);
-    clients.executions[client]->async()->StartSyncExecution(
-        &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](grpc::Status status) {
-          if (status.ok() && call->response.status() != v1::SUCCEEDED) {
-            status = grpc::Status(grpc::StatusCode::INTERNAL, "the short workflow did not succeed");
-          }
-          done(std::move(status));
-        });
   };
 }
 
