@@ -42,6 +42,11 @@ struct Feed : std::enable_shared_from_this<Feed> {
       first = false;
       prefix = "retry: 2000\n\n";  // an EventSource reconnects after 2 s, with Last-Event-ID
     }
+    // The execution is described before its history is read: if it had ended by then, every
+    // event it will ever have is in that read, so an empty read means the end (whatever its
+    // last_event_id says: history retention may have removed events it counts).
+    auto summary = store.DescribeExecution(execution_id);
+    if (!summary.ok()) return next(prefix + Failure(summary.status()), true);
     auto events = store.ReadHistory(execution_id, last_sent + 1, kEventsPerChunk);
     if (!events.ok()) return next(prefix + Failure(events.status()), true);
     if (!events->empty()) {
@@ -52,10 +57,7 @@ struct Feed : std::enable_shared_from_this<Feed> {
       last_sent = events->back().id;
       return next(std::move(text), false);
     }
-    auto summary = store.DescribeExecution(execution_id);
-    if (!summary.ok()) return next(prefix + Failure(summary.status()), true);
-    if (summary->status != engine::ExecutionStatus::kRunning &&
-        last_sent >= summary->last_event_id) {
+    if (summary->status != engine::ExecutionStatus::kRunning) {
       return next(prefix + EventText("end", {{"status", engine::StatusName(summary->status)}}, 0),
                   true);
     }
