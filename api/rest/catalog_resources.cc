@@ -1,4 +1,5 @@
 // GET /v1/state-machines[/{name}], /v1/functions[/{name}] and /v1/workers
+#include <limits>
 #include <string>
 
 #include "api/grpc/proto_convert.h"
@@ -33,13 +34,24 @@ absl::StatusOr<json> ListStateMachines(Sources& sources, const RequestTarget& ta
 
 absl::StatusOr<json> DescribeStateMachine(Sources& sources, const RequestTarget& target,
                                           const std::string& name) {
-  if (absl::Status checked = QueryReader(target).Check({}); !checked.ok()) return checked;
+  QueryReader query(target);
+  // An execution runs the version it started with, so the console asks for that one.
+  std::int64_t version = query.Int("version", 0, 1, std::numeric_limits<std::int64_t>::max());
+  if (absl::Status checked = query.Check({"version"}); !checked.ok()) return checked;
   auto latest = sources.store.GetDefinition(name, 0);
   if (!latest.ok()) return latest.status();
-  json out = DefinitionJson(*latest);
+  auto shown = version == 0 ? latest : sources.store.GetDefinition(name, version);
+  if (absl::IsNotFound(shown.status())) {
+    return absl::NotFoundError("state machine '" + name + "' has no version " +
+                               std::to_string(version) + "; its latest is " +
+                               std::to_string(latest->version));
+  }
+  if (!shown.ok()) return shown.status();
+  json out = DefinitionJson(*shown);
   // Stored as given, which was valid JSON when it was accepted.
-  out["definition"] = json::parse(latest->definition, nullptr, /*allow_exceptions=*/false);
-  if (out["definition"].is_discarded()) out["definition"] = latest->definition;
+  out["definition"] = json::parse(shown->definition, nullptr, /*allow_exceptions=*/false);
+  if (out["definition"].is_discarded()) out["definition"] = shown->definition;
+  out["latest_version"] = latest->version;
   json versions = json::array();
   for (std::int64_t version = latest->version;
        version >= 1 && latest->version - version < kVersionsListed; --version) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "api/console/console_site.h"
 #include "api/grpc/proto_convert.h"
 #include "api/rest/json_response.h"
 #include "api/rest/prometheus_text.h"
@@ -101,6 +102,7 @@ HttpReply RestApi::Handle(const HttpRequest& request) {
     }
     return JsonResponse(http::status::ok, {{"status", "ready"}});
   }
+  if (auto console_file = ServeConsole(request, target)) return *std::move(console_file);
   bool metrics = path.size() == 1 && path[0] == "metrics";
   if (!metrics && (path.empty() || path[0] != "v1")) return NoResource(target);
   if (!Authorized(request, auth_token_)) {

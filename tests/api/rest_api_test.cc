@@ -88,6 +88,14 @@ TEST_F(RestApiTest, StateMachinesAreListedAndDescribedWithVersionsAndCounts) {
   ASSERT_EQ(work["versions"].size(), 2u);
   EXPECT_EQ(work["versions"][0]["version"], 2);
   EXPECT_EQ(work["versions"][1]["version"], 1);
+  // An older version on request: what an execution started before the update runs.
+  json first = Get("/v1/state-machines/work?version=1");
+  EXPECT_EQ(first["version"], 1);
+  EXPECT_EQ(first["latest_version"], 2);
+  EXPECT_EQ(first["definition"]["StartAt"], json::parse(kTaskMachine)["StartAt"]);
+  EXPECT_THAT(Get("/v1/state-machines/work?version=3", 404)["message"].get<std::string>(),
+              HasSubstr("has no version 3; its latest is 2"));
+  ExpectBadRequest("/v1/state-machines/work?version=0", "version='0'");
 
   json greeter = Get("/v1/state-machines/greeter");
   EXPECT_EQ(greeter["execution_counts"]["SUCCEEDED"], 2);
