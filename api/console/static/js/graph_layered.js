@@ -17,8 +17,13 @@
 import { allocatePorts, portPoint, routeEdges, SELF_LOOP_REACH } from './graph_route.js';
 
 const LAYER_GAP = 22;
+const MAX_LAYER_GAP = 60;
+// How much taller a gap grows per pixel an edge moves sideways in it, so curves stay gentle.
+const GAP_PER_SHIFT = 0.25;
 const SWEEPS = 8;
 const PLACEMENT_ROUNDS = 10;
+const BALANCING_ROUNDS = 12;
+const LARGEST_JOG_REMOVED = 40;
 const NODE_GAP = 28;
 const DUMMY_GAP = 10;
 const DUMMY_NODE_GAP = 16;
@@ -40,12 +45,12 @@ export function layeredLayout(nodes, edges, options = {}) {
   const backEdges = findBackEdges(graph, options.firstId);
   const ranks = assignRanks(graph, backEdges, options);
   const layered = buildLayers(graph, ranks, backEdges);
-  orderLayers(layered.layers);
-  keepSideDummiesBesideTheirNodes(layered);
+  orderLayers(layered.layers, () => keepSideDummiesBesideTheirNodes(layered));
   assignX(layered.layers);
   const ports = allocatePorts(layered.chains);
+  removeSmallJogs(layered, ports);
   straightenChains(layered, ports);
-  const bands = assignY(layered.layers);
+  const bands = assignY(layered.layers, gapHeights(layered, ports));
   const routes = routeEdges(layered.chains, bands, ports);
   return normalize(graph, layered, routes);
 }
@@ -198,14 +203,17 @@ function countCrossings(layers) {
   return crossings;
 }
 
-// Barycenter sweeps down and up, keeping the order with the fewest crossings seen.
-function orderLayers(layers) {
+// Barycenter sweeps down and up, keeping the order with the fewest crossings seen; `settle`
+// restores what every order must respect before crossings are counted.
+function orderLayers(layers, settle) {
   layers.forEach(setPositions);
+  settle();
   let best = layers.map((layer) => [...layer]);
   let fewest = countCrossings(layers);
   for (let sweep = 0; sweep < SWEEPS && fewest > 0; sweep += 1) {
     for (let i = 1; i < layers.length; i += 1) sortByBarycenter(layers[i], 'upper');
     for (let i = layers.length - 2; i >= 0; i -= 1) sortByBarycenter(layers[i], 'lower');
+    settle();
     const crossings = countCrossings(layers);
     if (crossings < fewest) {
       fewest = crossings;
@@ -297,9 +305,30 @@ function assignX(layers) {
     for (let i = 1; i < layers.length; i += 1) placeLayer(layers[i], ['upper']);
     for (let i = layers.length - 2; i >= 0; i -= 1) placeLayer(layers[i], ['lower']);
   }
-  for (let round = 0; round < 2; round += 1) {
+  for (let round = 0; round < BALANCING_ROUNDS; round += 1) {
     for (let i = 0; i < layers.length; i += 1) placeLayer(layers[i], both);
     for (let i = layers.length - 1; i >= 0; i -= 1) placeLayer(layers[i], both);
+  }
+}
+
+// Balancing between neighbours leaves a chain of states slightly zigzagging. Going down, a
+// node whose incoming edge arrives a little off its source's port is moved in line with it,
+// when its neighbours leave room.
+function removeSmallJogs(layered, ports) {
+  for (const layer of layered.layers) {
+    for (const vertex of layer) {
+      if (!vertex.real) continue;
+      let best = null;
+      for (const chain of layered.chains) {
+        if (chain.kind !== FORWARD || chain.to !== vertex) continue;
+        const port = ports.get(chain);
+        const wanted = portPoint(port.start).x - port.end.offset;
+        const jog = Math.abs(wanted - vertex.x);
+        if (jog < LARGEST_JOG_REMOVED && (!best || jog < best.jog)) best = { jog, wanted };
+      }
+      const room = roomFor(layer, vertex);
+      if (best && best.wanted >= room.low && best.wanted <= room.high) vertex.x = best.wanted;
+    }
   }
 }
 
@@ -315,21 +344,21 @@ function straightenChains(layered, ports) {
     let preferred = forward ? portPoint(ports.get(chain).start).x : outermostX(chain);
     const finalX = forward ? portPoint(ports.get(chain).end).x : preferred;
     let run = [];
-    let window = { low: -Infinity, high: Infinity };
+    let range = { low: -Infinity, high: Infinity };
     const closeRun = (isLast) => {
-      const wanted = isLast && finalX >= window.low && finalX <= window.high ? finalX : preferred;
-      preferred = Math.min(window.high, Math.max(window.low, wanted));
+      const wanted = isLast && finalX >= range.low && finalX <= range.high ? finalX : preferred;
+      preferred = Math.min(range.high, Math.max(range.low, wanted));
       for (const dummy of run) dummy.x = preferred;
     };
     for (const dummy of dummies) {
       const room = roomFor(layered.layers[dummy.layer], dummy);
-      const narrowed = { low: Math.max(window.low, room.low), high: Math.min(window.high, room.high) };
+      const narrowed = { low: Math.max(range.low, room.low), high: Math.min(range.high, room.high) };
       if (narrowed.low > narrowed.high + 0.01) {
         closeRun(false);
         run = [];
-        window = room;
+        range = room;
       } else {
-        window = narrowed;
+        range = narrowed;
       }
       run.push(dummy);
     }
@@ -354,16 +383,36 @@ function roomFor(layer, vertex) {
   };
 }
 
+// The gap below each layer: taller where some edge has far to go sideways within it.
+function gapHeights(layered, ports) {
+  const widestShift = layered.layers.map(() => 0);
+  const note = (layer, fromX, toX) => {
+    widestShift[layer] = Math.max(widestShift[layer], Math.abs(toX - fromX));
+  };
+  for (const chain of layered.chains) {
+    if (chain.kind === FORWARD) {
+      const columns = [portPoint(ports.get(chain).start).x, ...chain.dummies.map((dummy) => dummy.x),
+                       portPoint(ports.get(chain).end).x];
+      for (let i = 0; i + 1 < columns.length; i += 1) note(chain.from.layer + i, columns[i], columns[i + 1]);
+    } else if (chain.kind === BACK) {
+      const { dummies } = chain;
+      for (let i = 0; i + 1 < dummies.length; i += 1) note(dummies[i].layer, dummies[i].x, dummies[i + 1].x);
+    }
+  }
+  return widestShift.map((shift) =>
+    Math.min(MAX_LAYER_GAP, Math.max(LAYER_GAP, Math.round(shift * GAP_PER_SHIFT))));
+}
+
 // Each layer is a horizontal band as tall as its tallest vertex; returns the bands.
-function assignY(layers) {
+function assignY(layers, gaps) {
   const bands = [];
   let top = 0;
-  for (const layer of layers) {
+  layers.forEach((layer, i) => {
     const height = Math.max(0, ...layer.map((vertex) => vertex.height));
     bands.push({ top, bottom: top + height });
     for (const vertex of layer) vertex.y = top + height / 2;
-    top += height + LAYER_GAP;
-  }
+    top += height + gaps[i];
+  });
   return bands;
 }
 
