@@ -13,17 +13,18 @@
 //
 // Layers alternate: even layers hold the real nodes, odd layers only dummies, which carry the
 // edge labels, so labels take part in ordering and spacing and never sit on top of a node.
+// Ordering within layers is in graph_order.js, edge routing in graph_route.js.
 
 import { allocatePorts, portPoint, routeEdges, SELF_LOOP_REACH } from './graph_route.js';
+import { moveBeside, orderLayers } from './graph_order.js';
 
 const LAYER_GAP = 22;
 const MAX_LAYER_GAP = 60;
 // How much taller a gap grows per pixel an edge moves sideways in it, so curves stay gentle.
 const GAP_PER_SHIFT = 0.25;
-const SWEEPS = 8;
 const PLACEMENT_ROUNDS = 10;
 const BALANCING_ROUNDS = 12;
-const LARGEST_JOG_REMOVED = 40;
+const LARGEST_JOG_REMOVED = 80;
 const NODE_GAP = 28;
 const DUMMY_GAP = 10;
 const DUMMY_NODE_GAP = 16;
@@ -162,70 +163,6 @@ function buildLayers(graph, ranks, backEdges) {
   return { layers, vertices, chains };
 }
 
-function setPositions(layer) {
-  layer.forEach((vertex, pos) => { vertex.pos = pos; });
-}
-
-function barycenter(vertex, side) {
-  const neighbours = vertex[side];
-  if (neighbours.length === 0) return vertex.pos;
-  let sum = 0;
-  let weights = 0;
-  for (const { vertex: other, weight } of neighbours) {
-    sum += other.pos * weight;
-    weights += weight;
-  }
-  return sum / weights;
-}
-
-function sortByBarycenter(layer, side) {
-  const keyed = layer.map((vertex) => ({ vertex, key: barycenter(vertex, side) }));
-  keyed.sort((a, b) => a.key - b.key || a.vertex.pos - b.vertex.pos);
-  keyed.forEach(({ vertex }, pos) => { layer[pos] = vertex; });
-  setPositions(layer);
-}
-
-function countCrossings(layers) {
-  let crossings = 0;
-  for (const layer of layers) {
-    const segments = [];
-    for (const vertex of layer) {
-      for (const { vertex: lower } of vertex.lower) segments.push([vertex.pos, lower.pos]);
-    }
-    for (let i = 0; i < segments.length; i += 1) {
-      for (let j = i + 1; j < segments.length; j += 1) {
-        const [a, b] = segments[i];
-        const [c, d] = segments[j];
-        if ((a - c) * (b - d) < 0) crossings += 1;
-      }
-    }
-  }
-  return crossings;
-}
-
-// Barycenter sweeps down and up, keeping the order with the fewest crossings seen; `settle`
-// restores what every order must respect before crossings are counted.
-function orderLayers(layers, settle) {
-  layers.forEach(setPositions);
-  settle();
-  let best = layers.map((layer) => [...layer]);
-  let fewest = countCrossings(layers);
-  for (let sweep = 0; sweep < SWEEPS && fewest > 0; sweep += 1) {
-    for (let i = 1; i < layers.length; i += 1) sortByBarycenter(layers[i], 'upper');
-    for (let i = layers.length - 2; i >= 0; i -= 1) sortByBarycenter(layers[i], 'lower');
-    settle();
-    const crossings = countCrossings(layers);
-    if (crossings < fewest) {
-      fewest = crossings;
-      best = layers.map((layer) => [...layer]);
-    }
-  }
-  best.forEach((order, i) => {
-    layers[i].splice(0, layers[i].length, ...order);
-    setPositions(layers[i]);
-  });
-}
-
 // A loop leaves its source sideways and enters its target sideways, so the dummies on those
 // two layers must be the source's and target's immediate neighbours.
 function keepSideDummiesBesideTheirNodes(layered) {
@@ -234,15 +171,6 @@ function keepSideDummiesBesideTheirNodes(layered) {
     moveBeside(layered.layers, chain.dummies[chain.dummies.length - 1], chain.from);
     moveBeside(layered.layers, chain.dummies[0], chain.to);
   }
-}
-
-function moveBeside(layers, dummy, anchor) {
-  const layer = layers[anchor.layer];
-  const onTheLeft = dummy.pos < anchor.pos;
-  layer.splice(layer.indexOf(dummy), 1);
-  const anchorIndex = layer.indexOf(anchor);
-  layer.splice(onTheLeft ? anchorIndex : anchorIndex + 1, 0, dummy);
-  setPositions(layer);
 }
 
 function separation(left, right) {
@@ -263,7 +191,8 @@ function placeLayer(layer, sides) {
   const blocks = [];
   layer.forEach((vertex, i) => {
     const wish = wishedX(vertex, sides);
-    let block = { first: i, last: i, weight: wish.weight, sum: wish.weight * (wish.x - offsets[i]) };
+    let block = { first: i, last: i, weight: wish.weight,
+                  sum: wish.weight * (wish.x - offsets[i]) };
     while (blocks.length > 0) {
       const previous = blocks[blocks.length - 1];
       if (previous.sum / previous.weight <= block.sum / block.weight) break;
@@ -311,16 +240,22 @@ function assignX(layers) {
   }
 }
 
-// Balancing between neighbours leaves a chain of states slightly zigzagging. Going down, a
+// Balancing between neighbours leaves a sequence of states slightly zigzagging. Going down, a
 // node whose incoming edge arrives a little off its source's port is moved in line with it,
-// when its neighbours leave room.
+// when its neighbours leave room and the source has no other way down (a fan-out stays
+// centred on its source).
 function removeSmallJogs(layered, ports) {
+  const exitsDown = new Map();
+  for (const chain of layered.chains) {
+    if (chain.kind === FORWARD) exitsDown.set(chain.from, (exitsDown.get(chain.from) ?? 0) + 1);
+  }
   for (const layer of layered.layers) {
     for (const vertex of layer) {
       if (!vertex.real) continue;
       let best = null;
       for (const chain of layered.chains) {
-        if (chain.kind !== FORWARD || chain.to !== vertex) continue;
+        const simpleStep = chain.kind === FORWARD && exitsDown.get(chain.from) === 1;
+        if (!simpleStep || chain.to !== vertex) continue;
         const port = ports.get(chain);
         const wanted = portPoint(port.start).x - port.end.offset;
         const jog = Math.abs(wanted - vertex.x);
@@ -352,7 +287,8 @@ function straightenChains(layered, ports) {
     };
     for (const dummy of dummies) {
       const room = roomFor(layered.layers[dummy.layer], dummy);
-      const narrowed = { low: Math.max(range.low, room.low), high: Math.min(range.high, room.high) };
+      const narrowed = { low: Math.max(range.low, room.low),
+                         high: Math.min(range.high, room.high) };
       if (narrowed.low > narrowed.high + 0.01) {
         closeRun(false);
         run = [];
@@ -391,12 +327,16 @@ function gapHeights(layered, ports) {
   };
   for (const chain of layered.chains) {
     if (chain.kind === FORWARD) {
-      const columns = [portPoint(ports.get(chain).start).x, ...chain.dummies.map((dummy) => dummy.x),
-                       portPoint(ports.get(chain).end).x];
-      for (let i = 0; i + 1 < columns.length; i += 1) note(chain.from.layer + i, columns[i], columns[i + 1]);
+      const columns = [portPoint(ports.get(chain).start).x,
+                       ...chain.dummies.map((dummy) => dummy.x), portPoint(ports.get(chain).end).x];
+      for (let i = 0; i + 1 < columns.length; i += 1) {
+        note(chain.from.layer + i, columns[i], columns[i + 1]);
+      }
     } else if (chain.kind === BACK) {
       const { dummies } = chain;
-      for (let i = 0; i + 1 < dummies.length; i += 1) note(dummies[i].layer, dummies[i].x, dummies[i + 1].x);
+      for (let i = 0; i + 1 < dummies.length; i += 1) {
+        note(dummies[i].layer, dummies[i].x, dummies[i + 1].x);
+      }
     }
   }
   return widestShift.map((shift) =>

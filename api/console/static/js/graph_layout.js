@@ -74,11 +74,10 @@ export function estimateTextWidth(text, fontSize, bold = false) {
 export function fitText(text, maxWidth, fontSize, bold = false) {
   const characters = Array.from(String(text));
   if (estimateTextWidth(text, fontSize, bold) <= maxWidth) return characters.join('');
+  const cut = (kept) => `${characters.slice(0, kept).join('')}…`;
   let kept = characters.length;
-  while (kept > 0 && estimateTextWidth(`${characters.slice(0, kept).join('')}…`, fontSize, bold) > maxWidth) {
-    kept -= 1;
-  }
-  return `${characters.slice(0, kept).join('')}…`;
+  while (kept > 0 && estimateTextWidth(cut(kept), fontSize, bold) > maxWidth) kept -= 1;
+  return cut(kept);
 }
 
 /**
@@ -195,6 +194,8 @@ function translateGraph(graph, dx, dy) {
   for (const edge of graph.edges) {
     if (!edge.points) continue;
     edge.points = edge.points.map((point) => ({ x: point.x + dx, y: point.y + dy }));
-    if (edge.labelBox) edge.labelBox = { ...edge.labelBox, x: edge.labelBox.x + dx, y: edge.labelBox.y + dy };
+    if (edge.labelBox) {
+      edge.labelBox = { ...edge.labelBox, x: edge.labelBox.x + dx, y: edge.labelBox.y + dy };
+    }
   }
 }

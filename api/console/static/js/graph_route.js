@@ -19,7 +19,8 @@ const SIDE_PORT_SPACING = 10;
 
 /**
  * Routes every chain (an edge with its dummy vertices) through the layer bands.
- * @param {object[]} chains from graph_layered.js: { edge, kind, from, to, dummies, labelVertex, label }
+ * @param {object[]} chains from graph_layered.js:
+ *   { edge, kind, from, to, dummies, labelVertex, label }
  * @param {{top: number, bottom: number}[]} bands one per layer
  * @param {Map<object, object>} ports from allocatePorts
  * @returns {Map<string, {points: {x: number, y: number}[], label: ?{x: number, y: number}}>}
@@ -28,7 +29,8 @@ export function routeEdges(chains, bands, ports) {
   const routes = new Map();
   for (const chain of chains) {
     const port = ports.get(chain);
-    const ends = { start: port.start && portPoint(port.start), end: port.end && portPoint(port.end) };
+    const ends = { start: port.start && portPoint(port.start),
+                   end: port.end && portPoint(port.end) };
     let points;
     if (chain.kind === 'self') points = selfLoopPoints(chain.from);
     else if (chain.kind === 'back') points = backPoints(chain, ends, bands);

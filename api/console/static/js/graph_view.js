@@ -161,13 +161,14 @@ function drawGroup(node) {
   const header = METRICS.groupHeader;
   const { x, y, width } = node;
   const r = NODE_RADIUS;
-  // The header is the box's top, rounded like it on top and square at the bottom.
-  group.appendChild(svgElement('path', {
+  // The header is the box's top, rounded like it on top and square at the bottom; it goes
+  // under the box's border so the border stays whole.
+  group.insertBefore(svgElement('path', {
     class: 'sw-group-header',
     d: `M${round(x)},${round(y + header)} V${round(y + r)} Q${round(x)},${round(y)} ` +
        `${round(x + r)},${round(y)} H${round(x + width - r)} Q${round(x + width)},${round(y)} ` +
        `${round(x + width)},${round(y + r)} V${round(y + header)} Z`,
-  }));
+  }), group.querySelector('.sw-node-box'));
   const name = svgElement('text', {
     class: 'sw-group-name', x: round(x + METRICS.groupPadding), y: round(y + header / 2),
     'dominant-baseline': 'central',
@@ -257,7 +258,8 @@ function sign(value) {
 
 // The direction a segment has at its end: the curves between columns end vertically.
 function endDirection(from, to) {
-  return isHorizontal(from, to) ? { x: sign(to.x - from.x), y: 0 } : { x: 0, y: sign(to.y - from.y) };
+  return isHorizontal(from, to)
+    ? { x: sign(to.x - from.x), y: 0 } : { x: 0, y: sign(to.y - from.y) };
 }
 
 function edgeShapes(points) {
@@ -269,9 +271,11 @@ function edgeShapes(points) {
                    y: last.y - direction.y * (ARROW_LENGTH - 2) });
   const baseX = last.x - direction.x * ARROW_LENGTH;
   const baseY = last.y - direction.y * ARROW_LENGTH;
+  // The base runs across the direction: (-y, x) is the direction turned a quarter.
+  const across = { x: -direction.y * ARROW_HALF_WIDTH, y: direction.x * ARROW_HALF_WIDTH };
   const arrow = `M${round(last.x)},${round(last.y)} ` +
-    `L${round(baseX - direction.y * ARROW_HALF_WIDTH)},${round(baseY + direction.x * ARROW_HALF_WIDTH)} ` +
-    `L${round(baseX + direction.y * ARROW_HALF_WIDTH)},${round(baseY - direction.x * ARROW_HALF_WIDTH)} Z`;
+    `L${round(baseX + across.x)},${round(baseY + across.y)} ` +
+    `L${round(baseX - across.x)},${round(baseY - across.y)} Z`;
   return { line: smoothPath(shortened), arrow };
 }
 
