@@ -139,6 +139,7 @@ int RunWorker(const std::vector<std::string>& args) {
       worker->Handle(binding.name, [binding, timeout](const workers::Invocation& call) {
         workers::ProcessLimits limits;
         limits.timeout = Limit(call, timeout);
+        call.ReportColdStart(true);  // every call starts a process
         return Answer(workers::RunProcessFunction(binding, call.input(), limits));
       });
       continue;
@@ -154,6 +155,7 @@ int RunWorker(const std::vector<std::string>& args) {
     worker->Handle(binding.name, [warm, timeout](const workers::Invocation& call) {
       auto deadline = std::chrono::steady_clock::now() + Limit(call, timeout);
       workers::WarmInvocation done = warm->Invoke(call.input(), deadline, call.task().attempt);
+      call.ReportColdStart(done.cold_start);
       return Answer(std::move(done.outcome));
     });
   }

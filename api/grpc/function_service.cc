@@ -50,6 +50,15 @@ void ToProto(const engine::FunctionStatus& status, v1::FunctionDescription& out)
   out.set_succeeded(status.succeeded);
   out.set_failed(status.failed);
   out.set_refused(status.refused);
+  out.set_cold_starts(status.cold_starts);
+  if (status.durations.count > 0) {
+    v1::DurationPercentiles& durations = *out.mutable_durations();
+    durations.set_count(status.durations.count);
+    durations.set_p50_ms(status.durations.p50_ms);
+    durations.set_p90_ms(status.durations.p90_ms);
+    durations.set_p99_ms(status.durations.p99_ms);
+    durations.set_max_ms(status.durations.max_ms);
+  }
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ grpc::ServerUnaryReactor* TaskService::SucceedTask(grpc::CallbackServerContext* 
   workers_.Contact(request->worker(), NowMillis());
   auto output = ParseJsonField("output", request->output(), json::object());
   if (!output.ok()) return Finish(context, ToGrpcStatus(output.status()));
+  if (request->cold_start()) engine_.NoteColdStart(request->token());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   engine_.CompleteTaskAsync(request->token(), *std::move(output), [reactor](absl::Status status) {
     reactor->Finish(ToGrpcStatus(status));
@@ -92,6 +93,7 @@ grpc::ServerUnaryReactor* TaskService::FailTask(grpc::CallbackServerContext* con
   if (grpc::Status allowed = guard_.Check(*context); !allowed.ok()) return Finish(context, allowed);
   workers_.Contact(request->worker(), NowMillis());
   std::string error = request->error().empty() ? "States.TaskFailed" : request->error();
+  if (request->cold_start()) engine_.NoteColdStart(request->token());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   engine_.FailTaskAsync(request->token(), error, request->cause(),
                         [reactor](absl::Status status) { reactor->Finish(ToGrpcStatus(status)); });

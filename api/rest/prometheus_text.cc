@@ -116,6 +116,12 @@ std::string PrometheusText(const MetricsScrape& scrape) {
     out.Sample("function_invocations_total", function + "," + Label("outcome", "refused"),
                status.refused);
   }
+  out.Header("function_cold_starts_total", "counter",
+             "Invocations run by a freshly started instance, as workers report them.");
+  for (const engine::FunctionStatus& status : scrape.functions) {
+    out.Sample("function_cold_starts_total", Label("function", status.limits.name),
+               status.cold_starts);
+  }
   out.Header("function_circuit_state", "gauge",
              "1 for the state each function's circuit breaker is in, 0 for the others.");
   for (const engine::FunctionStatus& status : scrape.functions) {

@@ -102,7 +102,14 @@ json FunctionJson(const engine::FunctionStatus& status) {
               {"circuit_changed_at", Instant(status.circuit_changed_at)},
               {"succeeded", status.succeeded},
               {"failed", status.failed},
-              {"refused", status.refused}};
+              {"refused", status.refused},
+              {"cold_starts", status.cold_starts},
+              {"durations",
+               {{"count", status.durations.count},
+                {"p50_ms", status.durations.p50_ms},
+                {"p90_ms", status.durations.p90_ms},
+                {"p99_ms", status.durations.p99_ms},
+                {"max_ms", status.durations.max_ms}}}};
   if (status.circuit == engine::CircuitState::kOpen) {
     out["circuit_open_until"] = Instant(status.circuit_open_until);
   }

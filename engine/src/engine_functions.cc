@@ -1,10 +1,12 @@
 // Functions as resources: their limits where tasks meet workers (function_gate.h), and their
 // circuit breakers' changes of state in the histories of the executions that met them.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine_impl.h"
+#include "stepwise/engine/task_token.h"
 
 namespace stepwise::engine {
 
@@ -116,6 +118,11 @@ FunctionStatus Engine::DescribeFunction(const std::string& name) {
   FunctionStatus status = impl_->gate.Describe(name, NowMillis(impl_->clock));
   status.queued = impl_->queues.queued(name);
   return status;
+}
+
+void Engine::NoteColdStart(const std::string& token) {
+  std::optional<TaskToken> parsed = ParseTaskToken(token);
+  if (parsed) impl_->gate.NoteColdStart(InvocationKey(parsed->execution_id, parsed->task));
 }
 
 }  // namespace stepwise::engine

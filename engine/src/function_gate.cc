@@ -1,11 +1,33 @@
 #include "function_gate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "stepwise/engine/execution_state.h"
 
 namespace stepwise::engine {
+
+namespace {
+
+// Nearest-rank percentiles: each is a duration that was measured, never an interpolation.
+DurationPercentiles Percentiles(std::vector<std::int64_t> micros) {
+  DurationPercentiles out;
+  if (micros.empty()) return out;
+  std::sort(micros.begin(), micros.end());
+  auto at = [&](double fraction) {
+    auto rank = static_cast<size_t>(std::ceil(fraction * static_cast<double>(micros.size())));
+    return static_cast<double>(micros[std::max<size_t>(rank, 1) - 1]) / 1000.0;
+  };
+  out.count = static_cast<int>(micros.size());
+  out.p50_ms = at(0.50);
+  out.p90_ms = at(0.90);
+  out.p99_ms = at(0.99);
+  out.max_ms = static_cast<double>(micros.back()) / 1000.0;
+  return out;
+}
+
+}  // namespace
 
 std::string InvocationKey(const std::string& execution_id, const TaskRef& task) {
   return execution_id + "@" + task.Token();
@@ -39,6 +61,15 @@ FunctionLimits FunctionGate::Limits(const std::string& function) const {
   FunctionLimits limits = defaults_;
   limits.name = function;
   return limits;
+}
+
+void FunctionGate::RecordDuration(Function& function, std::int64_t micros) {
+  if (function.durations_us.size() < DurationPercentiles::kDurationsKept) {
+    function.durations_us.push_back(micros);
+    return;
+  }
+  function.durations_us[function.next_duration] = micros;
+  function.next_duration = (function.next_duration + 1) % function.durations_us.size();
 }
 
 void FunctionGate::Note(Function& function, const std::optional<CircuitBreaker::Change>& change,
@@ -88,7 +119,10 @@ bool FunctionGate::TryStart(const std::string& name, const std::string& key, std
     if (function.tokens < 1.0) return false;
     function.tokens -= 1.0;
   }
-  if (!in_flight_.emplace(key, name).second) return true;  // handed over again: counted once
+  // Handed over again: counted once, timed from the first hand-over.
+  if (!in_flight_.emplace(key, InFlight{name, std::chrono::steady_clock::now()}).second) {
+    return true;
+  }
   ++function.in_flight;
   return true;
 }
@@ -118,15 +152,27 @@ void FunctionGate::WokenUp(const std::string& name) {
   Get(name).wake_up_pending = false;
 }
 
+bool FunctionGate::NoteColdStart(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = in_flight_.find(key);
+  if (it == in_flight_.end()) return false;
+  ++Get(it->second.function).cold_starts;
+  return true;
+}
+
 std::optional<FunctionGate::Finished> FunctionGate::Finish(const std::string& key, Outcome outcome,
                                                            std::int64_t now) {
   std::lock_guard lock(mutex_);
   auto it = in_flight_.find(key);
   if (it == in_flight_.end()) return std::nullopt;
-  Finished finished{it->second, std::nullopt};
+  Finished finished{it->second.function, std::nullopt};
+  auto took = std::chrono::steady_clock::now() - it->second.started;
   in_flight_.erase(it);
   Function& function = Get(finished.function);
   function.in_flight = std::max(0, function.in_flight - 1);
+  if (outcome != Outcome::kCancelled) {
+    RecordDuration(function, std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  }
   if (outcome == Outcome::kSucceeded) {
     ++function.succeeded;
     finished.change = function.breaker.OnSuccess(now);
@@ -151,6 +197,8 @@ FunctionGate::Status FunctionGate::Snapshot(const Function& function, std::int64
   status.succeeded = function.succeeded;
   status.failed = function.failed;
   status.refused = function.refused;
+  status.cold_starts = function.cold_starts;
+  status.durations = Percentiles(function.durations_us);
   return status;
 }
 

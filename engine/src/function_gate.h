@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -55,8 +56,12 @@ class FunctionGate {
   bool ClaimWakeUp(const std::string& function);
   void WokenUp(const std::string& function);
 
+  // The worker of the invocation under `key` says it ran in a freshly started instance. False
+  // when it is not in flight.
+  bool NoteColdStart(const std::string& key);
+
   // The invocation under `key` is over; nullopt when it was not in flight (never handed over,
-  // or finished already).
+  // or finished already). A success or failure counts its duration.
   std::optional<Finished> Finish(const std::string& key, Outcome outcome, std::int64_t now);
 
   Status Describe(const std::string& function, std::int64_t now) const;
@@ -76,7 +81,17 @@ class FunctionGate {
     std::int64_t refused = 0;
     std::int64_t circuit_opened = 0;
     std::int64_t circuit_changed_at = 0;
+    std::int64_t cold_starts = 0;
     bool wake_up_pending = false;
+    // The last DurationPercentiles::kDurationsKept durations (µs), a ring from `next_duration`.
+    std::vector<std::int64_t> durations_us;
+    size_t next_duration = 0;
+  };
+
+  struct InFlight {
+    std::string function;
+    // Real time, whatever the engine's clock: durations are what workers took.
+    std::chrono::steady_clock::time_point started;
   };
 
   // Counts a change of the function's breaker, if any, in its status.
@@ -84,13 +99,14 @@ class FunctionGate {
                    std::int64_t now);
 
   Function& Get(const std::string& function);  // under mutex_; made with the defaults
+  static void RecordDuration(Function& function, std::int64_t micros);
   static void Refill(Function& function, std::int64_t now);
   Status Snapshot(const Function& function, std::int64_t now) const;
 
   FunctionLimits defaults_;
   mutable std::mutex mutex_;
   std::map<std::string, Function> functions_;
-  std::unordered_map<std::string, std::string> in_flight_;  // key -> function
+  std::unordered_map<std::string, InFlight> in_flight_;
 };
 
 // The in-flight key of a task of an execution.

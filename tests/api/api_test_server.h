@@ -110,10 +110,12 @@ class ApiTest : public ::testing::Test {
     return response.task();
   }
 
-  grpc::Status Succeed(const std::string& token, const std::string& output) {
+  grpc::Status Succeed(const std::string& token, const std::string& output,
+                       bool cold_start = false) {
     v1::SucceedTaskRequest request;
     request.set_token(token);
     request.set_output(output);
+    request.set_cold_start(cold_start);
     v1::SucceedTaskResponse response;
     return tasks_->SucceedTask(Context().get(), request, &response);
   }

@@ -164,6 +164,41 @@ TEST_F(FunctionsApiTest, ACircuitOpeningIsInTheHistoryOfTheExecutionThatOpenedIt
   EXPECT_EQ(DescribeFunction("double").refused(), 1);
 }
 
+TEST_F(FunctionsApiTest, InvocationsAreTimedAndColdStartsCountedAsWorkersReportThem) {
+  Create("work", kTaskMachine);
+  EXPECT_FALSE(DescribeFunction("double").has_durations());  // nothing measured yet
+  for (int i = 0; i < 3; ++i) {
+    std::string id = Start("work", "run" + std::to_string(i), R"({"x": 1})");
+    v1::Task task = PollOne("double");
+    // Only the first says its instance was freshly started.
+    ASSERT_TRUE(Succeed(task.token(), R"({"x": 2})", /*cold_start=*/i == 0).ok());
+    EXPECT_EQ(AwaitEnd(id).status(), v1::SUCCEEDED);
+  }
+  // A failure is timed too; a completion refused as stale counts nothing.
+  std::string failing = Start("work", "failing", "{}");
+  v1::Task task = PollOne("double");
+  v1::FailTaskRequest fail;
+  fail.set_token(task.token());
+  fail.set_error("Boom");
+  fail.set_cold_start(true);
+  v1::FailTaskResponse failed;
+  ASSERT_TRUE(tasks_->FailTask(Context().get(), fail, &failed).ok());
+  EXPECT_EQ(AwaitEnd(failing).status(), v1::FAILED);
+  EXPECT_FALSE(Succeed(task.token(), "{}", /*cold_start=*/true).ok());
+
+  v1::FunctionDescription function = DescribeFunction("double");
+  EXPECT_EQ(function.cold_starts(), 2);
+  EXPECT_EQ(function.succeeded(), 3);
+  EXPECT_EQ(function.failed(), 1);
+  ASSERT_TRUE(function.has_durations());
+  const v1::DurationPercentiles& durations = function.durations();
+  EXPECT_EQ(durations.count(), 4);
+  EXPECT_GT(durations.p50_ms(), 0);
+  EXPECT_LE(durations.p50_ms(), durations.p90_ms());
+  EXPECT_LE(durations.p90_ms(), durations.p99_ms());
+  EXPECT_LE(durations.p99_ms(), durations.max_ms());
+}
+
 TEST_F(FunctionsApiTest, WorkersAreTrackedWithWhatTheyServeAndTheirLastContact) {
   Create("work", kTaskMachine);
   // A poll that waits: the worker is listed with it while it waits.

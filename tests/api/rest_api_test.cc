@@ -282,9 +282,16 @@ TEST_F(RestApiTest, FunctionsShowTheirQueueAndWorkersTheirPolls) {
   json busy = Get("/v1/functions/double");
   EXPECT_EQ(busy["queued"], 0);
   EXPECT_EQ(busy["in_flight"], 1);
-  ASSERT_TRUE(Succeed(response.task().token(), "{}").ok());
+  EXPECT_EQ(busy["durations"]["count"], 0);
+  ASSERT_TRUE(Succeed(response.task().token(), "{}", /*cold_start=*/true).ok());
   AwaitEnd(id);
-  EXPECT_EQ(Get("/v1/functions/double")["succeeded"], 1);
+  json done = Get("/v1/functions/double");
+  EXPECT_EQ(done["succeeded"], 1);
+  EXPECT_EQ(done["cold_starts"], 1);
+  EXPECT_EQ(done["durations"]["count"], 1);
+  // One invocation: every percentile is its duration.
+  EXPECT_GT(done["durations"]["p50_ms"].get<double>(), 0);
+  EXPECT_EQ(done["durations"]["p99_ms"], done["durations"]["max_ms"]);
 
   json functions = Get("/v1/functions")["functions"];
   ASSERT_EQ(functions.size(), 1u);
@@ -319,7 +326,7 @@ TEST_F(RestApiTest, MetricsCountWhatTheEngineDidInThePrometheusFormat) {
   AwaitEnd(Start("failing", "f", "{}"));
   std::string id = Start("work", "w", "{}");
   v1::Task task = PollOne("double");
-  ASSERT_TRUE(Succeed(task.token(), "{}").ok());
+  ASSERT_TRUE(Succeed(task.token(), "{}", /*cold_start=*/true).ok());
   AwaitEnd(id);
 
   HttpTestClient::Response response = Client().Get("/metrics");
@@ -356,6 +363,7 @@ TEST_F(RestApiTest, MetricsCountWhatTheEngineDidInThePrometheusFormat) {
   EXPECT_EQ(samples[R"(stepwise_task_queue_depth{function="double"})"], 0);
   EXPECT_EQ(
       samples[R"(stepwise_function_invocations_total{function="double",outcome="succeeded"})"], 1);
+  EXPECT_EQ(samples[R"(stepwise_function_cold_starts_total{function="double"})"], 1);
   EXPECT_EQ(samples[R"(stepwise_function_circuit_state{function="double",state="CLOSED"})"], 1);
   EXPECT_EQ(samples[R"(stepwise_function_circuit_state{function="double",state="OPEN"})"], 0);
   EXPECT_EQ(samples["stepwise_timers_pending"], 0);

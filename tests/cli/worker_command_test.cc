@@ -66,6 +66,9 @@ TEST_F(WorkerCommand, ExecModeRunsTheCommandPerInvocationWithTheInputOnStdin) {
   json execution = RunSync("wrap", R"({"n": 21})");
   EXPECT_EQ(execution["status"], "SUCCEEDED");
   EXPECT_EQ(json::parse(execution["output"].get<std::string>()), (json{{"got", {{"n", 21}}}}));
+  EXPECT_EQ(RunSync("wrap", "{}")["status"], "SUCCEEDED");
+  // A process per invocation: each is a cold start (int64 is a string in the JSON mapping).
+  EXPECT_EQ(Json("function describe wrap")["coldStarts"], "2");
 }
 
 TEST_F(WorkerCommand, WarmModeServesManyInvocationsFromOneInstance) {
@@ -81,6 +84,10 @@ TEST_F(WorkerCommand, WarmModeServesManyInvocationsFromOneInstance) {
   EXPECT_TRUE(pid.is_number_integer()) << first;
   EXPECT_EQ(json::parse(second["output"].get<std::string>())["pid"], pid)
       << "the second invocation was served by the same warm instance";
+  // Only the instance's first invocation was a cold start.
+  json function = Json("function describe pid");
+  EXPECT_EQ(function["coldStarts"], "1") << function;
+  EXPECT_EQ(function["durations"]["count"], 2) << function;
 }
 
 TEST_F(WorkerCommand, AFunctionsOwnErrorFailsTheTaskWithItsName) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/api_test_server.h"
+#include "api/http_test_client.h"
 #include "stepwise/workers/worker.h"
 
 namespace stepwise::workers {
@@ -178,6 +179,35 @@ TEST_F(WorkerSdkTest, AHandlersValueIsTheTaskOutput) {
   EXPECT_EQ(seen[0].attempt, 0);
   EXPECT_FALSE(seen[0].callback);
   EXPECT_FALSE(seen[0].token.empty());
+}
+
+TEST_F(WorkerSdkTest, AFunctionsFirstCallInAProcessIsItsColdStartUnlessTheHandlerSaysOtherwise) {
+  Create("work", kDoubleMachine);
+  Worker worker(Options());
+  std::mutex mutex;
+  std::vector<bool> seen;  // cold_start() as each call saw it
+  worker.Handle("double", [&](const Invocation& call) -> absl::StatusOr<json> {
+    std::lock_guard lock(mutex);
+    seen.push_back(call.cold_start());
+    // A handler running its work elsewhere reports what happened there: here the third call
+    // pretends to have started a fresh process.
+    if (seen.size() == 3) call.ReportColdStart(true);
+    return json{{"x", 1}};
+  });
+  ASSERT_TRUE(worker.Start().ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(AwaitEnd(Start("work", "run" + std::to_string(i), R"({"x": 1})")).status(),
+              v1::SUCCEEDED);
+  }
+  worker.Shutdown(seconds(5));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(seen, (std::vector<bool>{true, false, false}));
+  }
+  json function =
+      api::testing::HttpTestClient(server_->http_port()).GetJson("/v1/functions/double");
+  EXPECT_EQ(function["cold_starts"], 2);
+  EXPECT_EQ(function["durations"]["count"], 3);
 }
 
 TEST_F(WorkerSdkTest, ANamedErrorIsRetriedByNameThenCaughtByName) {

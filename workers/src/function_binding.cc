@@ -48,10 +48,11 @@ absl::Status ValidateName(std::string_view name) {
   }
   for (size_t i = 0; i < name.size(); ++i) {
     if (!IsNameChar(name[i])) {
-      return absl::InvalidArgumentError("function name '" + std::string(name) + "' contains " +
-                                        Describe(name[i]) + " at column " + std::to_string(i + 1) +
-                                        "; use only letters, digits, '_', '.' and '-' (or a whole Resource "
-                                        "string, which contains ':')");
+      return absl::InvalidArgumentError(
+          "function name '" + std::string(name) + "' contains " + Describe(name[i]) +
+          " at column " + std::to_string(i + 1) +
+          "; use only letters, digits, '_', '.' and '-' (or a whole Resource "
+          "string, which contains ':')");
     }
   }
   return absl::OkStatus();

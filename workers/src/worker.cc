@@ -87,6 +87,7 @@ struct Worker::Impl {
   // Slots freed, stop asked, phase changed: what slots, Serve, Drain and Wait wait for.
   std::condition_variable changed;
   std::map<std::string, std::shared_ptr<const Handler>> handlers;
+  std::set<std::string> functions_called;  // a function's first call here is a cold start
   Phase phase = Phase::kIdle;
   bool stopping = false;
   Clock::time_point grace_end = Clock::time_point::max();
@@ -203,6 +204,7 @@ void Worker::Impl::Run(const v1::Task& task) {
     std::lock_guard lock(mutex);
     auto found = handlers.find(task.function());
     if (found != handlers.end()) handler = found->second;
+    call->ReportColdStart(functions_called.insert(task.function()).second);
     if (handler && !call->input().is_discarded()) {
       ++slots_taken;
       owed.insert(call);
@@ -223,6 +225,7 @@ void Worker::Impl::Run(const v1::Task& task) {
     return;
   }
   internal::Outcome outcome = internal::RunHandler(*handler, *call);
+  outcome.cold_start = call->cold_start();
   {
     std::lock_guard lock(mutex);
     if (owed.erase(call) == 0) return;  // handed back meanwhile: nobody wants it now

@@ -123,10 +123,12 @@ absl::StatusOr<std::optional<v1::Task>> TaskClient::Poll(const std::vector<std::
   return std::optional<v1::Task>();
 }
 
-absl::Status TaskClient::Succeed(const std::string& token, const std::string& output) {
+absl::Status TaskClient::Succeed(const std::string& token, const std::string& output,
+                                 bool cold_start) {
   v1::SucceedTaskRequest request;
   request.set_token(token);
   request.set_output(output);
+  request.set_cold_start(cold_start);
   request.set_worker(identity_);
   v1::SucceedTaskResponse response;
   return ToStatus(stub_->SucceedTask(Context(kRoundTripAllowance).get(), request, &response),
@@ -134,9 +136,10 @@ absl::Status TaskClient::Succeed(const std::string& token, const std::string& ou
 }
 
 absl::Status TaskClient::Fail(const std::string& token, std::string_view error,
-                              std::string_view cause) {
+                              std::string_view cause, bool cold_start) {
   v1::FailTaskRequest request;
   request.set_token(token);
+  request.set_cold_start(cold_start);
   request.set_error(std::string(error));
   request.set_cause(std::string(cause));
   request.set_worker(identity_);

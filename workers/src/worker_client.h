@@ -47,8 +47,10 @@ class TaskClient {
   absl::StatusOr<std::optional<v1::Task>> Poll(const std::vector<std::string>& functions,
                                                std::chrono::milliseconds wait,
                                                PollCanceller& canceller);
-  absl::Status Succeed(const std::string& token, const std::string& output);
-  absl::Status Fail(const std::string& token, std::string_view error, std::string_view cause);
+  // `cold_start`: the invocation ran in a freshly started instance.
+  absl::Status Succeed(const std::string& token, const std::string& output, bool cold_start);
+  absl::Status Fail(const std::string& token, std::string_view error, std::string_view cause,
+                    bool cold_start);
   // Whether the server answered that the task was cancelled.
   absl::StatusOr<bool> Heartbeat(const std::string& token, std::chrono::milliseconds timeout);
 

@@ -19,13 +19,16 @@ bool MayNotHaveArrived(const absl::Status& status) {
 }
 
 absl::Status SendOnce(TaskClient& client, const std::string& token, const Outcome& outcome) {
-  if (!outcome.succeeded) return client.Fail(token, outcome.error, outcome.cause);
-  absl::Status sent = client.Succeed(token, outcome.output);
+  if (!outcome.succeeded) {
+    return client.Fail(token, outcome.error, outcome.cause, outcome.cold_start);
+  }
+  absl::Status sent = client.Succeed(token, outcome.output, outcome.cold_start);
   if (!absl::IsResourceExhausted(sent)) return sent;
   return client.Fail(token, kDataLimitExceeded,
                      "the server refused the handler's output of " +
                          std::to_string(outcome.output.size()) +
-                         " bytes: " + std::string(sent.message()));
+                         " bytes: " + std::string(sent.message()),
+                     outcome.cold_start);
 }
 
 }  // namespace

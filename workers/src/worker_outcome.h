@@ -15,6 +15,7 @@ struct Outcome {
   std::string output;  // JSON text, when succeeded
   std::string error;   // when failed: the name Retry and Catch match
   std::string cause;
+  bool cold_start = false;  // run by a freshly started instance (Invocation::cold_start)
 };
 
 Outcome Failure(std::string_view error, std::string cause);

@@ -158,6 +158,10 @@ class Engine {
                         const std::string& cause);
   // Pushes the attempt's heartbeat deadline out (either token of a callback task).
   absl::Status HeartbeatTask(const std::string& token);
+  // The worker ran the invocation `token` names in a freshly started instance (a new process,
+  // a warm instance's first call): its function counts a cold start. Call it before completing
+  // the task; a token of no invocation in flight counts nothing.
+  void NoteColdStart(const std::string& token);
 
   // --- functions as resources (functions.h) ---
   // Registers a function's limits, or changes them (invocations in flight keep running), and

@@ -45,6 +45,17 @@ struct FunctionLimits {
 // more, a max_concurrency of 1 or more, ...).
 absl::Status ValidateFunctionLimits(const FunctionLimits& limits);
 
+// How long a function's recent invocations took, from hand-over to a worker to completion or
+// timeout: the last kDurationsKept of them.
+struct DurationPercentiles {
+  static constexpr int kDurationsKept = 1024;
+  int count = 0;  // invocations measured (at most kDurationsKept); 0: the rest are 0
+  double p50_ms = 0;
+  double p90_ms = 0;
+  double p99_ms = 0;
+  double max_ms = 0;
+};
+
 // A function as the engine sees it now.
 struct FunctionStatus {
   FunctionLimits limits;
@@ -58,6 +69,10 @@ struct FunctionStatus {
   std::int64_t succeeded = 0;
   std::int64_t failed = 0;   // failures and timeouts of invocations
   std::int64_t refused = 0;  // tasks failed at once with Stepwise.CircuitOpen
+  // Invocations its workers reported as cold starts: run by a freshly started instance (a new
+  // process, or a warm instance's first call).
+  std::int64_t cold_starts = 0;
+  DurationPercentiles durations;
 };
 
 }  // namespace stepwise::engine

@@ -2,10 +2,9 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "stepwise/dsl/state_machine.h"
 #include "stepwise/engine/clock.h"
@@ -54,8 +53,8 @@ struct LocalRunResult {
 
 // Runs `machine` on `input` until it ends. `clock` gives the time (wall time scaled back by
 // time_scale is what the interpreter sees, so timestamps and waits agree).
-LocalRunResult RunLocally(std::shared_ptr<const dsl::StateMachine> machine,
-                          nlohmann::json input, FunctionInvoker& functions,
-                          const LocalRunOptions& options, const Clock& clock);
+LocalRunResult RunLocally(std::shared_ptr<const dsl::StateMachine> machine, nlohmann::json input,
+                          FunctionInvoker& functions, const LocalRunOptions& options,
+                          const Clock& clock);
 
 }  // namespace stepwise::engine

@@ -104,10 +104,18 @@ class Invocation {
   // Marks the invocation cancelled and wakes WaitForCancel. Idempotent.
   void Cancel();
 
+  // Whether the server counts this invocation as a cold start of its function (Function
+  // cold_starts in the REST API). The SDK sets it for the first invocation of each function in
+  // this process; a handler that runs the work elsewhere says what happened there (the process
+  // host: true for a new process per call, or for a warm instance's first call).
+  bool cold_start() const { return cold_start_.load(std::memory_order_acquire); }
+  void ReportColdStart(bool cold) const { cold_start_.store(cold, std::memory_order_release); }
+
  private:
   const TaskInfo task_;
   const nlohmann::json input_;
   std::atomic<bool> cancelled_{false};
+  mutable std::atomic<bool> cold_start_{false};
   mutable std::mutex mutex_;
   mutable std::condition_variable cancel_;
 };
