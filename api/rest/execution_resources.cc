@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/rest/query_reader.h"
@@ -57,8 +58,9 @@ absl::StatusOr<json> ListExecutions(Sources& sources, const RequestTarget& targe
   auto page = sources.store.ListExecutions(filter, token, static_cast<int>(limit));
   if (!page.ok()) return page.status();
   json executions = json::array();
-  for (const engine::ExecutionSummary& summary : page->executions) {
-    executions.push_back(ExecutionJson(summary));
+  executions.get_ref<json::array_t&>().reserve(page->executions.size());
+  for (engine::ExecutionSummary& summary : page->executions) {
+    executions.push_back(ExecutionJson(std::move(summary)));
   }
   return json{{"executions", std::move(executions)},
               {"next_page_token",
@@ -70,7 +72,7 @@ absl::StatusOr<json> DescribeExecution(Sources& sources, const RequestTarget& ta
   if (absl::Status checked = QueryReader(target).Check({}); !checked.ok()) return checked;
   auto summary = sources.store.DescribeExecution(id);
   if (!summary.ok()) return summary.status();
-  json out = ExecutionJson(*summary);
+  json out = ExecutionJson(*summary);  // a copy: the status is read below
   engine::ExecutionFilter children;
   children.parent_execution_id = id;
   json child_ids = json::array();

@@ -1,6 +1,7 @@
 #include "api/rest/rest_json.h"
 
 #include <string>
+#include <utility>
 
 #include "stepwise/engine/iso_time.h"
 
@@ -33,7 +34,7 @@ json Instant(std::int64_t millis) {
 
 }  // namespace
 
-json ExecutionJson(const engine::ExecutionSummary& summary) {
+json ExecutionJson(engine::ExecutionSummary summary) {
   json out = {{"execution_id", summary.info.execution_id},
               {"name", summary.info.name},
               {"state_machine", summary.info.state_machine_name},
@@ -41,10 +42,12 @@ json ExecutionJson(const engine::ExecutionSummary& summary) {
               {"status", engine::StatusName(summary.status)},
               {"start_time", Instant(summary.info.start_time)},
               {"stop_time", Instant(summary.stop_time)},
-              {"input", summary.input},
+              {"input", std::move(summary.input)},
               {"last_event_id", summary.last_event_id},
               {"redrive_count", summary.redrive_count}};
-  if (summary.status == engine::ExecutionStatus::kSucceeded) out["output"] = summary.output;
+  if (summary.status == engine::ExecutionStatus::kSucceeded) {
+    out["output"] = std::move(summary.output);
+  }
   if (!summary.error.empty() || !summary.cause.empty()) {
     out["error"] = summary.error;
     out["cause"] = summary.cause;

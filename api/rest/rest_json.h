@@ -13,7 +13,9 @@ namespace stepwise::api {
 // UTC with milliseconds, and inputs, outputs and event details as JSON values, not as text.
 
 // An execution as lists show it; `output` only once it succeeded, `stop_time` once it ended.
-nlohmann::json ExecutionJson(const engine::ExecutionSummary& summary);
+// Takes the summary by value: its input and output move into the JSON, not copied (a page of
+// executions is mostly their inputs and outputs).
+nlohmann::json ExecutionJson(engine::ExecutionSummary summary);
 nlohmann::json ActiveStateJson(const engine::ActiveState& state);
 nlohmann::json HistoryEventJson(const engine::StoredHistoryEvent& event);
 nlohmann::json DefinitionJson(const engine::StoredDefinition& definition);
