@@ -19,6 +19,9 @@ constexpr const char* kUsage = R"(usage: stepwise server [options]
   --data DIR         the data directory (default ./stepwise-data, or STEPWISE_DATA)
   --grpc ADDR        gRPC address (default 127.0.0.1:7233; port 0 picks a free one)
   --http ADDR        HTTP address for the REST API and console (default 127.0.0.1:8080)
+  --http-cpu-share F the share of one CPU that answering HTTP requests may take before they
+                     wait their turn (default 0.1; 1: never wait), so that reading the API
+                     slows down before executions do
   --token TOKEN      require 'authorization: Bearer TOKEN' on every call (or STEPWISE_TOKEN)
   --tls-cert FILE    serve gRPC over TLS with this PEM certificate chain...
   --tls-key FILE     ...and this PEM private key
@@ -60,6 +63,19 @@ int RunServer(const std::vector<std::string>& args) {
       ok = value(options.grpc_address);
     } else if (arg == "--http") {
       ok = value(options.http_address);
+    } else if (arg == "--http-cpu-share") {
+      std::string text;
+      ok = value(text);
+      char* end = nullptr;
+      options.http_cpu_share = ok ? std::strtod(text.c_str(), &end) : 0;
+      if (ok && (end == text.c_str() || *end != '\0' || !(options.http_cpu_share > 0) ||
+                 options.http_cpu_share > 1)) {
+        std::cerr << "stepwise server: --http-cpu-share takes a number more than 0 and at most "
+                     "1, not '"
+                  << text << "'\n\n"
+                  << kUsage;
+        return 2;
+      }
     } else if (arg == "--token") {
       ok = value(options.auth_token);
     } else if (arg == "--tls-cert") {

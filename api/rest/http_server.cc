@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -21,6 +22,7 @@
 #include <variant>
 
 #include "api/rest/json_response.h"
+#include "api/rest/request_pacer.h"
 
 namespace stepwise::api {
 
@@ -42,8 +44,12 @@ constexpr uint64_t kMaxRequestBodyBytes = 1 << 20;
 // is something to do; all its handlers run on the strand of its socket.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const HttpHandler> handler)
-      : stream_(std::move(socket)), handler_(std::move(handler)) {}
+  Session(tcp::socket socket, std::shared_ptr<const HttpHandler> handler,
+          std::shared_ptr<RequestPacer> pacer)
+      : stream_(std::move(socket)),
+        handler_(std::move(handler)),
+        pacer_(std::move(pacer)),
+        pause_(stream_.get_executor()) {}
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -72,11 +78,22 @@ class Session : public std::enable_shared_from_this<Session> {
                    /*keep_alive=*/false);
     }
     if (error) return;  // timeout or a broken socket: nothing to answer, the socket closes
-    HttpRequest request = parser_->release();
-    HttpReply reply = (*handler_)(request);
+    request_ = parser_->release();
+    auto wait = pacer_->WaitAt(RequestPacer::Clock::now());
+    if (wait <= RequestPacer::Clock::duration::zero()) return Handle();
+    pause_.expires_after(wait);
+    pause_.async_wait([self = shared_from_this()](beast::error_code paused) {
+      if (!paused) self->Handle();
+    });
+  }
+
+  void Handle() {
+    auto cpu_before = RequestPacer::ThreadCpuTime();
+    HttpReply reply = (*handler_)(request_);
+    pacer_->Charge(RequestPacer::Clock::now(), RequestPacer::ThreadCpuTime() - cpu_before);
     if (auto* stream = std::get_if<StreamingResponse>(&reply))
       return BeginStream(std::move(*stream));
-    Reply(std::get<HttpResponse>(std::move(reply)), request.keep_alive());
+    Reply(std::get<HttpResponse>(std::move(reply)), request_.keep_alive());
   }
 
   // A stream: the head as is, then the producer's chunks, each written before the next is
@@ -141,6 +158,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   std::shared_ptr<const HttpHandler> handler_;
+  std::shared_ptr<RequestPacer> pacer_;  // shared by every connection of the server
+  net::steady_timer pause_;              // a request waiting for the pacer
+  HttpRequest request_;                  // the one being handled
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;  // one per request
   std::function<void(StreamingResponse::Next)> pull_;              // while streaming
@@ -154,10 +174,11 @@ class Session : public std::enable_shared_from_this<Session> {
 // any thread, never races with an accept completing on another thread.
 class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(net::io_context& io, HttpHandler handler)
+  Listener(net::io_context& io, HttpHandler handler, double cpu_share)
       : io_(io),
         acceptor_(net::make_strand(io)),
-        handler_(std::make_shared<const HttpHandler>(std::move(handler))) {}
+        handler_(std::make_shared<const HttpHandler>(std::move(handler))),
+        pacer_(std::make_shared<RequestPacer>(cpu_share)) {}
 
   beast::error_code Listen(const tcp::endpoint& endpoint) {
     beast::error_code error;
@@ -191,13 +212,14 @@ class HttpServer::Listener : public std::enable_shared_from_this<Listener> {
     if (!acceptor_.is_open()) return;  // stopped
     // Other accept errors (a client that reset, too many open files) concern one connection
     // only; the server keeps accepting.
-    if (!error) std::make_shared<Session>(std::move(socket), handler_)->Start();
+    if (!error) std::make_shared<Session>(std::move(socket), handler_, pacer_)->Start();
     Accept();
   }
 
   net::io_context& io_;
   tcp::acceptor acceptor_;
   std::shared_ptr<const HttpHandler> handler_;
+  std::shared_ptr<RequestPacer> pacer_;
 };
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& io,
@@ -209,7 +231,11 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& i
     return absl::InvalidArgumentError("HTTP listen address '" + options.address +
                                       "' is not an IP address");
   }
-  auto listener = std::make_shared<Listener>(io, std::move(handler));
+  if (!(options.cpu_share > 0 && options.cpu_share <= 1)) {
+    return absl::InvalidArgumentError("the HTTP CPU share must be more than 0 and at most 1, not " +
+                                      std::to_string(options.cpu_share));
+  }
+  auto listener = std::make_shared<Listener>(io, std::move(handler), options.cpu_share);
   error = listener->Listen(tcp::endpoint(address, options.port));
   if (error) {
     return absl::UnavailableError("cannot listen for HTTP on " + options.address + ":" +

@@ -17,6 +17,9 @@ struct HttpServerOptions {
   std::string address = "127.0.0.1";
   // Port to listen on; 0 lets the system pick a free one (see HttpServer::port()).
   uint16_t port = 0;
+  // The share of one CPU that handling requests may take, in (0, 1]; beyond it requests wait
+  // their turn (request_pacer.h). 1: requests never wait.
+  double cpu_share = 1.0;
 };
 
 // Answers one request: a whole response (HttpServer adds the connection headers) or a stream.

@@ -152,6 +152,7 @@ absl::Status Server::Impl::StartHttp(const ServerOptions& options) {
   HttpServerOptions http_options;
   http_options.address = address->first;
   http_options.port = address->second;
+  http_options.cpu_share = options.http_cpu_share;
   rest = std::make_unique<RestApi>(*engine, *store, workers, options.auth_token);
   auto started = HttpServer::Start(
       io, http_options,

@@ -21,6 +21,9 @@ struct ServerOptions {
   std::string grpc_address = "127.0.0.1:7233";
   // HTTP listening address (REST API, metrics, console); port 0 picks a free one.
   std::string http_address = "127.0.0.1:8080";
+  // The share of one CPU that handling HTTP requests may take before requests wait their turn
+  // (api/rest/request_pacer.h): reading the API slows down before executions do.
+  double http_cpu_share = 0.1;
   // When set, every gRPC call must carry "authorization: Bearer <auth_token>" (health checks
   // and reflection aside); others get UNAUTHENTICATED.
   std::string auth_token;

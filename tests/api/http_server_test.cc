@@ -26,6 +26,7 @@
 #pragma GCC diagnostic pop
 
 #include "api/rest/json_response.h"
+#include "api/rest/request_pacer.h"
 
 namespace stepwise::api {
 namespace {
@@ -191,6 +192,44 @@ TEST_F(HttpServerTest, StoppedServerRefusesNewConnections) {
     if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(refused);
+}
+
+// Burns `cpu` of this thread's CPU time: a handler that costs something to answer.
+void Spin(std::chrono::nanoseconds cpu) {
+  auto until = RequestPacer::ThreadCpuTime() + cpu;
+  while (RequestPacer::ThreadCpuTime() < until) {
+  }
+}
+
+TEST_F(HttpServerTest, RequestsBeyondTheCpuShareWaitTheirTurn) {
+  // A second server whose handler costs 20 ms of CPU, allowed a quarter of a CPU: after each
+  // request the next waits about three times as long as the handler ran.
+  HttpServerOptions options;
+  options.cpu_share = 0.25;
+  auto costly = [](const HttpRequest& request) -> HttpReply {
+    Spin(std::chrono::milliseconds(20));
+    return TestHandler(request);
+  };
+  absl::StatusOr<std::unique_ptr<HttpServer>> paced = HttpServer::Start(io_, options, costly);
+  ASSERT_TRUE(paced.ok()) << paced.status();
+  Client client((*paced)->port());
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(client.Send(http::verb::get, "/healthz").result(), http::status::ok);
+  }
+  // Three handlers of 20 ms and two waits of at least 60 ms each.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(180));
+  (*paced)->Stop();
+}
+
+TEST_F(HttpServerTest, ACpuShareOutsideZeroToOneIsRefused) {
+  for (double share : {0.0, -1.0, 1.5}) {
+    HttpServerOptions options;
+    options.cpu_share = share;
+    absl::StatusOr<std::unique_ptr<HttpServer>> server =
+        HttpServer::Start(io_, options, TestHandler);
+    EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument) << share;
+  }
 }
 
 }  // namespace

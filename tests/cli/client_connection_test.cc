@@ -68,6 +68,8 @@ TEST_F(ClientConnection, BadUsageExitsTwoWithTheCommandsUsage) {
   };
   for (const Case& bad : {
            Case{"machine create onlyname", "missing FILE"},
+           Case{"server --http-cpu-share 0", "--http-cpu-share takes a number more than 0"},
+           Case{"server --http-cpu-share lots", "at most 1, not 'lots'"},
            Case{"machine list extra", "unexpected argument 'extra'"},
            Case{"machine describe m --version x", "--version 'x'"},
            Case{"machine describe m --bogus", "unknown option '--bogus'"},
