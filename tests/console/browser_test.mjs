@@ -194,5 +194,13 @@ test('the executions list shows both, and its filter narrows it', async () => {
   await page.goto(`${httpBase}/#/machines/shop`);
   await page.locator('svg.sw-graph g.sw-node[data-state="Charge"]').waitFor({ timeout: TIMEOUT });
   assert.match(await page.locator('.count-chips').innerText(), /FAILED\s*1/i);
+});
+
+test('an execution of a deleted state machine still shows its history', async () => {
+  cli('machine', 'delete', 'shop');
+  await page.goto(`${httpBase}/#/executions/${encodeURIComponent(executionId('paid'))}`);
+  await page.locator('.graph-panel').filter({ hasText: 'was deleted' }).waitFor({ timeout: TIMEOUT });
+  await expectExecutionStatus('succeeded');
+  assert.equal(await page.locator('details.history tbody tr').count(), 19);
   assert.deepEqual(pageErrors, []);
 });

@@ -1,6 +1,6 @@
 // One execution: its graph coloured by what each state did, the selected state's input and
 // output, a timeline and the history, all following the execution live until it ends.
-import { followEvents, getJson } from '../api.js';
+import { ApiError, followEvents, getJson } from '../api.js';
 import { h, link, replaceChildren } from '../dom.js';
 import { executionDuration, formatDuration, formatTime } from '../format.js';
 import { renderGraph } from '../graph_view.js';
@@ -34,9 +34,14 @@ function header(execution, live) {
 export async function renderExecution(main, { segments }) {
   const id = segments[1];
   let execution = await getJson(['executions', id]);
-  const machine = await getJson(['state-machines', execution.state_machine],
-                                { version: execution.state_machine_version });
-  const definition = machine.definition;
+  // A deleted state machine takes its definitions along; its executions keep their histories.
+  let definition = null;
+  try {
+    definition = (await getJson(['state-machines', execution.state_machine],
+                                { version: execution.state_machine_version })).definition;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  }
   const summary = new HistorySummary(definition);
   let selected = null;
   let scheduled = false;
@@ -87,7 +92,11 @@ export async function renderExecution(main, { segments }) {
   }
 
   replaceChildren(main, head,
-    h('div', { class: 'execution-layout' }, h('section', { class: 'graph-panel' }, graphBox),
+    h('div', { class: 'execution-layout' }, h('section', { class: 'graph-panel' },
+      definition === null ? h('p', { class: 'table-message' },
+        'Its state machine was deleted, and its definition with it: the history below is all ' +
+        'there is.') : null,
+      graphBox),
       details.element),
     chart.element, history.element);
   redraw();
