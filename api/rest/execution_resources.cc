@@ -72,7 +72,8 @@ absl::StatusOr<json> DescribeExecution(Sources& sources, const RequestTarget& ta
   if (absl::Status checked = QueryReader(target).Check({}); !checked.ok()) return checked;
   auto summary = sources.store.DescribeExecution(id);
   if (!summary.ok()) return summary.status();
-  json out = ExecutionJson(*summary);  // a copy: the status is read below
+  bool running = summary->status == engine::ExecutionStatus::kRunning;
+  json out = ExecutionJson(*std::move(summary));
   engine::ExecutionFilter children;
   children.parent_execution_id = id;
   json child_ids = json::array();
@@ -87,7 +88,7 @@ absl::StatusOr<json> DescribeExecution(Sources& sources, const RequestTarget& ta
   } while (!token.empty());
   out["child_execution_ids"] = std::move(child_ids);
   json current = json::array();
-  if (summary->status == engine::ExecutionStatus::kRunning) {
+  if (running) {
     auto states = sources.engine.CurrentStates(id);
     // Ended between the two reads: no current state, which is what the next read would say.
     if (!states.ok() && !absl::IsNotFound(states.status())) return states.status();

@@ -198,24 +198,39 @@ FunctionGate::Status FunctionGate::Snapshot(const Function& function, std::int64
   status.failed = function.failed;
   status.refused = function.refused;
   status.cold_starts = function.cold_starts;
-  status.durations = Percentiles(function.durations_us);
   return status;
 }
 
 FunctionGate::Status FunctionGate::Describe(const std::string& name, std::int64_t now) const {
-  std::lock_guard lock(mutex_);
-  auto it = functions_.find(name);
-  if (it != functions_.end()) return Snapshot(it->second, now);
   Status status;
-  status.limits = defaults_;
-  status.limits.name = name;
+  std::vector<std::int64_t> durations;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = functions_.find(name);
+    if (it == functions_.end()) {
+      status.limits = defaults_;
+      status.limits.name = name;
+      return status;
+    }
+    status = Snapshot(it->second, now);
+    durations = it->second.durations_us;
+  }
+  // Sorted outside the lock, which dispatch takes for every task.
+  status.durations = Percentiles(std::move(durations));
   return status;
 }
 
 std::vector<FunctionGate::Status> FunctionGate::DescribeAll(std::int64_t now) const {
-  std::lock_guard lock(mutex_);
   std::vector<Status> all;
-  for (const auto& [name, function] : functions_) all.push_back(Snapshot(function, now));
+  std::vector<std::vector<std::int64_t>> durations;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, function] : functions_) {
+      all.push_back(Snapshot(function, now));
+      durations.push_back(function.durations_us);
+    }
+  }
+  for (size_t i = 0; i < all.size(); ++i) all[i].durations = Percentiles(std::move(durations[i]));
   return all;
 }
 

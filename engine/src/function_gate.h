@@ -101,6 +101,7 @@ class FunctionGate {
   Function& Get(const std::string& function);  // under mutex_; made with the defaults
   static void RecordDuration(Function& function, std::int64_t micros);
   static void Refill(Function& function, std::int64_t now);
+  // Everything but the durations' percentiles, which are worked out after the lock is released.
   Status Snapshot(const Function& function, std::int64_t now) const;
 
   FunctionLimits defaults_;

@@ -30,7 +30,7 @@ function headers(extra = {}) {
 }
 
 /** The URL of a resource: path segments are encoded, query values skipped when empty. */
-export function apiUrl(segments, query = {}) {
+function apiUrl(segments, query = {}) {
   const path = '/v1/' + segments.map(encodeURIComponent).join('/');
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
@@ -47,7 +47,6 @@ async function failure(response) {
   } catch {
     // Not JSON (a proxy's page, say): the status line is all there is to say.
   }
-  if (response.status === 401) window.dispatchEvent(new CustomEvent('stepwise:unauthorized'));
   return new ApiError(response.status, body.error ?? 'HTTP ' + response.status,
                       body.message ?? response.statusText);
 }
@@ -66,7 +65,7 @@ export async function getJson(segments, query = {}, { signal } = {}) {
  * received; `onError(ApiError)` ends it for answers that retrying cannot fix (404, 401).
  * Returns `{close()}`.
  */
-export function followEvents(executionId, { after = 0, onEvent, onEnd, onError, onConnection }) {
+export function followEvents(executionId, { after = 0, onEvent, onEnd, onError }) {
   const controller = new AbortController();
   let lastId = String(after);
   let retryMillis = 2000;
@@ -85,7 +84,6 @@ export function followEvents(executionId, { after = 0, onEvent, onEnd, onError, 
       cache: 'no-store',
     });
     if (!response.ok) throw await failure(response);
-    onConnection?.(true);
     let ended = false;
     const parser = new SseParser(({ event, data, id }) => {
       if (event === 'end') {
@@ -119,7 +117,6 @@ export function followEvents(executionId, { after = 0, onEvent, onEnd, onError, 
           return;
         }
       }
-      onConnection?.(false);
       await new Promise((resolve) => setTimeout(resolve, retryMillis));
     }
   })();

@@ -81,9 +81,6 @@ export class HistorySummary {
       for (const summary of this.states.values()) {
         while (summary.open.length) this.closeOne(summary.name, time, status, undefined);
       }
-      if (type === 'ExecutionFailed' || type === 'ExecutionTimedOut') {
-        this.executionError = details;
-      }
     }
     this.previousType = type;
   }
