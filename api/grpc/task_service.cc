@@ -9,6 +9,7 @@
 
 #include "api/grpc/proto_convert.h"
 #include "api/grpc/status_mapping.h"
+#include "api/grpc/worker_session.h"
 
 namespace stepwise::api {
 namespace {
@@ -115,6 +116,11 @@ grpc::ServerUnaryReactor* TaskService::HeartbeatTask(grpc::CallbackServerContext
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
+}
+
+grpc::ServerBidiReactor<v1::WorkerMessage, v1::ServerMessage>* TaskService::Connect(
+    grpc::CallbackServerContext* context) {
+  return new WorkerSession(engine_, workers_, *context, guard_.Check(*context));
 }
 
 }  // namespace stepwise::api

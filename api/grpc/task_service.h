@@ -28,6 +28,9 @@ class TaskService final : public v1::Tasks::CallbackService {
   grpc::ServerUnaryReactor* HeartbeatTask(grpc::CallbackServerContext* context,
                                           const v1::HeartbeatTaskRequest* request,
                                           v1::HeartbeatTaskResponse* response) override;
+  // A worker's session (worker_session.h).
+  grpc::ServerBidiReactor<v1::WorkerMessage, v1::ServerMessage>* Connect(
+      grpc::CallbackServerContext* context) override;
 
  private:
   class Poll;

@@ -103,7 +103,6 @@ class WorkerSdkTest : public api::testing::ApiTest {
     WorkerOptions options;
     options.server = "127.0.0.1:" + std::to_string(server_->grpc_port());
     options.concurrency = concurrency;
-    options.poll_wait = seconds(5);
     options.log = [this](LogLevel level, std::string_view text) { logs_.Add(level, text); };
     return options;
   }

@@ -1,10 +1,10 @@
-// The Worker: `concurrency` slot threads and one heartbeat thread. Each slot long-polls for a
-// task while it is free and runs the task's handler itself: no hand-over between a poller and an
-// executor, which on a busy machine costs a thread wake-up per task, and a free slot's poll is
-// already waiting at the server when a task comes. A task is "owed" from the poll that took it
-// until its outcome is sent: either its slot sends the handler's result, or, when Shutdown's
-// grace runs out first, Drain hands it back with kWorkerShutdownError. Whoever removes it from
-// `owed` sends; the other stays silent, so a task is never completed twice by this worker.
+// The Worker: `concurrency` slot threads, one heartbeat thread and a TaskStream (one stream to
+// the server that brings tasks against credits, one per free slot, and takes results back).
+// Each slot takes the next task from the stream and runs its handler; a result frees the slot
+// and grants its next credit in the same message. A task is "owed" from its arrival until its
+// outcome is sent: either its slot sends the handler's result, or, when Shutdown's grace runs
+// out first, Drain hands it back with kWorkerShutdownError. Whoever removes it from `owed`
+// sends; the other stays silent, so a task is never completed twice by this worker.
 #include "stepwise/workers/worker.h"
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "task_stream.h"
 #include "worker_backoff.h"
 #include "worker_client.h"
 #include "worker_heartbeats.h"
@@ -30,8 +31,12 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using Call = std::shared_ptr<Invocation>;
 
-constexpr milliseconds kMaxPollWait{60'000};  // the server's limit
 constexpr std::string_view kRuntimeError = "States.Runtime";
+// Outputs larger than this go by SucceedTask, whose refusal of an oversized output the SDK
+// turns into States.DataLimitExceeded; smaller ones ride the stream.
+constexpr std::size_t kStreamedOutputBytes = 128 * 1024;
+// How long a stopping worker waits for the answers to the results it sent.
+constexpr milliseconds kAnswerAllowance{10'000};
 
 // now + span, saturating: a grace of milliseconds::max() means "wait for every invocation".
 Clock::time_point After(Clock::time_point now, milliseconds span) {
@@ -42,12 +47,6 @@ Clock::time_point After(Clock::time_point now, milliseconds span) {
   return now + std::max(span, milliseconds::zero());
 }
 
-std::string Text(milliseconds span) {
-  if (span.count() < 1000) return std::to_string(span.count()) + " ms";
-  return std::to_string(span.count() / 1000) + "." + std::to_string(span.count() % 1000 / 100) +
-         " s";
-}
-
 std::string Where(const TaskInfo& task) {
   return task.execution_id + " state '" + task.state_name + "' (" + task.function + ")";
 }
@@ -56,22 +55,19 @@ std::string Where(const TaskInfo& task) {
 
 struct Worker::Impl {
   explicit Impl(WorkerOptions worker_options)
-      : options(std::move(worker_options)),
-        log(options.log),
-        backoff(options.retry_backoff, options.max_retry_backoff) {}
+      : options(std::move(worker_options)), log(options.log) {}
 
   enum class Phase { kIdle, kRunning, kDone };
 
   absl::Status Begin();
   // Waits for Stop(), then drains: what Run() does, or the background thread of Start().
   void Serve();
-  // One slot's loop: poll while free, run the task's handler, send its outcome.
+  // One slot's loop: take a task, run its handler, send its outcome.
   void ServeSlot();
   void Run(const v1::Task& task);
   void Complete(const Call& call, const internal::Outcome& outcome);
-  // After a failed or early-empty poll: every slot pauses (ServeSlot waits out `paused_until`),
-  // and the pause is logged once, not once per slot.
-  void Pause(const std::string& why);
+  // How the server answered a result sent on the stream.
+  void Answered(const TaskInfo& task, const absl::Status& answer);
   std::vector<std::string> FunctionNames();
   void Drain();
   void HandBack(const std::vector<Call>& calls);
@@ -81,7 +77,7 @@ struct Worker::Impl {
   std::string identity;
   std::unique_ptr<internal::TaskClient> client;
   std::unique_ptr<internal::Heartbeats> heartbeats;
-  internal::PollCanceller poll_canceller;
+  std::unique_ptr<internal::TaskStream> stream;
 
   std::mutex mutex;
   // Slots freed, stop asked, phase changed: what slots, Serve, Drain and Wait wait for.
@@ -91,8 +87,6 @@ struct Worker::Impl {
   Phase phase = Phase::kIdle;
   bool stopping = false;
   Clock::time_point grace_end = Clock::time_point::max();
-  internal::Backoff backoff;       // shared by the slots, under `mutex`
-  Clock::time_point paused_until;  // no slot polls before this
   std::set<Call> owed;
   int slots_taken = 0;  // tasks taken whose outcome has not been sent yet
   std::vector<std::thread> slots;
@@ -111,10 +105,6 @@ absl::Status Worker::Impl::Begin() {
     return absl::InvalidArgumentError("WorkerOptions::concurrency must be at least 1, not " +
                                       std::to_string(options.concurrency));
   }
-  if (options.poll_wait < milliseconds(1) || options.poll_wait > kMaxPollWait) {
-    return absl::InvalidArgumentError("WorkerOptions::poll_wait must be 1 ms to 60 s, not " +
-                                      std::to_string(options.poll_wait.count()) + " ms");
-  }
   if (options.server.empty()) {
     return absl::InvalidArgumentError("WorkerOptions::server is empty: give host:port");
   }
@@ -124,6 +114,10 @@ absl::Status Worker::Impl::Begin() {
   client = *std::move(connected);
   identity = client->identity();
   heartbeats = std::make_unique<internal::Heartbeats>(*client, log);
+  stream = std::make_unique<internal::TaskStream>(
+      *client, [this] { return FunctionNames(); }, options.concurrency, log, options.retry_backoff,
+      options.max_retry_backoff);
+  if (stopping) stream->Drain();
   phase = Phase::kRunning;
   std::string names;
   for (const auto& [name, handler] : handlers) names += (names.empty() ? "" : ", ") + name;
@@ -143,56 +137,14 @@ void Worker::Impl::Serve() {
 }
 
 std::vector<std::string> Worker::Impl::FunctionNames() {
+  std::lock_guard lock(mutex);
   std::vector<std::string> functions;
   for (const auto& [name, handler] : handlers) functions.push_back(name);
   return functions;
 }
 
 void Worker::Impl::ServeSlot() {
-  for (;;) {
-    std::vector<std::string> functions;
-    {
-      std::unique_lock lock(mutex);
-      while (!stopping && Clock::now() < paused_until) changed.wait_until(lock, paused_until);
-      if (stopping) return;
-      functions = FunctionNames();  // read again each time: Handle() may add one while running
-    }
-    Clock::time_point asked = Clock::now();
-    absl::StatusOr<std::optional<v1::Task>> polled =
-        client->Poll(functions, options.poll_wait, poll_canceller);
-    if (polled.ok() && polled->has_value()) {
-      {
-        std::lock_guard lock(mutex);
-        backoff.Reset();
-      }
-      Run(**polled);
-    } else if (!polled.ok()) {
-      if (absl::IsCancelled(polled.status())) {
-        std::lock_guard lock(mutex);
-        if (stopping) return;
-      }
-      Pause(std::string(polled.status().message()) + "; polling again in ");
-    } else if (Clock::now() - asked < options.poll_wait / 2) {
-      // No task, long before the wait was over: a server shutting down answers every poll at
-      // once. Pausing keeps the slots from spinning against it.
-      Pause("the server answered a poll early with no task (shutting down?); polling again in ");
-    } else {
-      std::lock_guard lock(mutex);
-      backoff.Reset();
-    }
-  }
-}
-
-void Worker::Impl::Pause(const std::string& why) {
-  milliseconds pause;
-  {
-    std::lock_guard lock(mutex);
-    // Another slot's failure already paused them all: this one waits that pause out.
-    if (Clock::now() < paused_until) return;
-    pause = backoff.Next();
-    paused_until = After(Clock::now(), pause);
-  }
-  log(LogLevel::kWarning, why + Text(pause));
+  while (std::optional<v1::Task> task = stream->Next()) Run(*task);
 }
 
 void Worker::Impl::Run(const v1::Task& task) {
@@ -220,15 +172,19 @@ void Worker::Impl::Run(const v1::Task& task) {
                       kHandlerFailedError,
                       "worker " + identity + " has no handler for '" + task.function() + "'");
     log(LogLevel::kError, Where(call->task()) + ": " + failed.cause);
-    absl::Status sent = internal::Deliver(*client, call->task().token, failed);
-    if (!sent.ok()) log(LogLevel::kError, std::string(sent.message()));
+    stream->Send(call->task().token, failed, /*frees_slot=*/true, [this](absl::Status sent) {
+      if (!sent.ok()) log(LogLevel::kError, std::string(sent.message()));
+    });
     return;
   }
   internal::Outcome outcome = internal::RunHandler(*handler, *call);
   outcome.cold_start = call->cold_start();
   {
     std::lock_guard lock(mutex);
-    if (owed.erase(call) == 0) return;  // handed back meanwhile: nobody wants it now
+    if (owed.erase(call) == 0) {  // handed back meanwhile: nobody wants it now
+      stream->Release();
+      return;
+    }
     heartbeats->Remove(*call);
   }
   Complete(call, outcome);
@@ -243,17 +199,27 @@ void Worker::Impl::Complete(const Call& call, const internal::Outcome& outcome) 
   if (call->cancelled()) {
     log(LogLevel::kInfo,
         Where(call->task()) + " was cancelled on the server; its result is not sent");
+    stream->Release();
     return;
   }
-  absl::Status sent = internal::Deliver(*client, call->task().token, outcome);
+  if (outcome.output.size() > kStreamedOutputBytes) {
+    Answered(call->task(), internal::Deliver(*client, call->task().token, outcome));
+    stream->Release();
+    return;
+  }
+  stream->Send(call->task().token, outcome, /*frees_slot=*/true,
+               [this, task = call->task()](absl::Status sent) { Answered(task, sent); });
+}
+
+void Worker::Impl::Answered(const TaskInfo& task, const absl::Status& sent) {
   if (sent.ok()) return;
   if (absl::IsFailedPrecondition(sent)) {
-    log(LogLevel::kWarning, "the result of " + Where(call->task()) +
+    log(LogLevel::kWarning, "the result of " + Where(task) +
                                 " was refused: the task is no longer awaited (timed out, or the "
                                 "execution stopped): " +
                                 std::string(sent.message()));
   } else {
-    log(LogLevel::kError, "the result of " + Where(call->task()) +
+    log(LogLevel::kError, "the result of " + Where(task) +
                               " could not be delivered (the server hands the task out again "
                               "after its timeout): " +
                               std::string(sent.message()));
@@ -284,6 +250,7 @@ void Worker::Impl::Drain() {
     // Results being sent when the grace ran out are worth the short wait for their delivery.
     changed.wait(lock, [this] { return slots_taken == 0; });
   }
+  stream->Close(Clock::now() + kAnswerAllowance);
   heartbeats->Stop();
   {
     std::lock_guard lock(mutex);
@@ -318,7 +285,8 @@ Worker::~Worker() {
 void Worker::Handle(std::string function, Handler handler) {
   auto shared = std::make_shared<const Handler>(std::move(handler));
   std::lock_guard lock(impl_->mutex);
-  impl_->handlers[std::move(function)] = std::move(shared);
+  bool added = impl_->handlers.insert_or_assign(std::move(function), std::move(shared)).second;
+  if (added && impl_->stream) impl_->stream->Renew();  // the server must hear of it
 }
 
 absl::Status Worker::Run() {
@@ -339,7 +307,10 @@ void Worker::Stop(std::chrono::milliseconds grace) {
     impl_->stopping = true;
     impl_->grace_end = std::min(impl_->grace_end, After(Clock::now(), grace));
   }
-  impl_->poll_canceller.Cancel();
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stream) impl_->stream->Drain();
+  }
   impl_->changed.notify_all();
 }
 

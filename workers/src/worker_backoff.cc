@@ -4,6 +4,12 @@
 
 namespace stepwise::workers::internal {
 
+std::string DescribePause(std::chrono::milliseconds pause) {
+  if (pause.count() < 1000) return std::to_string(pause.count()) + " ms";
+  return std::to_string(pause.count() / 1000) + "." + std::to_string(pause.count() % 1000 / 100) +
+         " s";
+}
+
 Backoff::Backoff(std::chrono::milliseconds first, std::chrono::milliseconds max)
     : first_(std::max(first, std::chrono::milliseconds(1))),
       max_(std::max(max, first_)),

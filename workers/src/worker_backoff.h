@@ -2,8 +2,12 @@
 
 #include <chrono>
 #include <random>
+#include <string>
 
 namespace stepwise::workers::internal {
+
+// "250 ms", "1.5 s": a pause, for log lines.
+std::string DescribePause(std::chrono::milliseconds pause);
 
 // Exponential backoff with "equal jitter": each delay is drawn from [d/2, d], where d starts at
 // `first` and doubles up to `max`. The jitter keeps a fleet of workers that lost the same

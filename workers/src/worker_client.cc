@@ -12,9 +12,8 @@
 namespace stepwise::workers::internal {
 namespace {
 
-// How long a call may take beyond the time it legitimately waits on the server (a poll's
-// wait): long enough for a loaded server, short enough that a server that accepted the
-// connection but never answers does not hold a slot for long.
+// How long a unary call may take: long enough for a loaded server, short enough that a server
+// that accepted the connection but never answers does not hold a slot for long.
 constexpr std::chrono::seconds kRoundTripAllowance{10};
 
 absl::StatusOr<std::string> ReadPem(const std::string& file) {
@@ -29,24 +28,6 @@ absl::StatusOr<std::string> ReadPem(const std::string& file) {
 }
 
 }  // namespace
-
-void PollCanceller::Cancel() {
-  std::lock_guard lock(mutex_);
-  cancelled_ = true;
-  for (grpc::ClientContext* context : active_) context->TryCancel();
-}
-
-bool PollCanceller::Register(grpc::ClientContext* context) {
-  std::lock_guard lock(mutex_);
-  if (cancelled_) return false;
-  active_.insert(context);
-  return true;
-}
-
-void PollCanceller::Unregister(grpc::ClientContext* context) {
-  std::lock_guard lock(mutex_);
-  active_.erase(context);
-}
 
 absl::StatusOr<std::unique_ptr<TaskClient>> TaskClient::Connect(const WorkerOptions& options) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
@@ -84,6 +65,13 @@ std::unique_ptr<grpc::ClientContext> TaskClient::Context(std::chrono::millisecon
   return context;
 }
 
+std::unique_ptr<grpc::ClientContext> TaskClient::StreamContext() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_wait_for_ready(false);
+  if (!token_.empty()) context->AddMetadata("authorization", "Bearer " + token_);
+  return context;
+}
+
 absl::Status TaskClient::ToStatus(const grpc::Status& status, std::string_view call) const {
   if (status.ok()) return absl::OkStatus();
   auto code = static_cast<absl::StatusCode>(status.error_code());
@@ -101,26 +89,6 @@ absl::Status TaskClient::ToStatus(const grpc::Status& status, std::string_view c
   }
   message += absl::StatusCodeToString(code) + ": " + status.error_message();
   return absl::Status(code, message);
-}
-
-absl::StatusOr<std::optional<v1::Task>> TaskClient::Poll(const std::vector<std::string>& functions,
-                                                         std::chrono::milliseconds wait,
-                                                         PollCanceller& canceller) {
-  v1::PollTaskRequest request;
-  for (const std::string& function : functions) request.add_functions(function);
-  request.set_worker(identity_);
-  request.set_host(host_);
-  request.set_wait_ms(wait.count());
-  v1::PollTaskResponse response;
-  auto context = Context(wait + kRoundTripAllowance);
-  if (!canceller.Register(context.get())) return absl::CancelledError("the worker is stopping");
-  grpc::Status status = stub_->PollTask(context.get(), request, &response);
-  canceller.Unregister(context.get());
-  // A task that arrived is kept even when the poll was cancelled at the same instant: the
-  // server counts it as delivered, and dropping it would leave it waiting for its timeout.
-  if (status.ok() && response.has_task()) return std::optional<v1::Task>(response.task());
-  if (!status.ok()) return ToStatus(status, "PollTask");
-  return std::optional<v1::Task>();
 }
 
 absl::Status TaskClient::Succeed(const std::string& token, const std::string& output,

@@ -3,8 +3,6 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,23 +14,6 @@
 
 namespace stepwise::workers::internal {
 
-// Lets another thread cancel the long poll in flight (Worker::Stop), and every later one.
-class PollCanceller {
- public:
-  // Cancels the registered polls, if any, and makes every later Register fail.
-  void Cancel();
-
- private:
-  friend class TaskClient;
-  // False when already cancelled: the poll must not start.
-  bool Register(grpc::ClientContext* context);
-  void Unregister(grpc::ClientContext* context);
-
-  std::mutex mutex_;
-  std::set<grpc::ClientContext*> active_;  // one poll per free slot
-  bool cancelled_ = false;
-};
-
 // The worker's side of the Tasks service: one channel (plaintext or TLS), the bearer token on
 // every call, and gRPC statuses turned into absl::Status with messages that say what to fix.
 // Thread-safe.
@@ -42,11 +23,6 @@ class TaskClient {
   // connection is made until the first call.
   static absl::StatusOr<std::unique_ptr<TaskClient>> Connect(const WorkerOptions& options);
 
-  // One long poll: a task, nullopt when none came within `wait`, or the error (Cancelled after
-  // canceller.Cancel()).
-  absl::StatusOr<std::optional<v1::Task>> Poll(const std::vector<std::string>& functions,
-                                               std::chrono::milliseconds wait,
-                                               PollCanceller& canceller);
   // `cold_start`: the invocation ran in a freshly started instance.
   absl::Status Succeed(const std::string& token, const std::string& output, bool cold_start);
   absl::Status Fail(const std::string& token, std::string_view error, std::string_view cause,
@@ -54,7 +30,14 @@ class TaskClient {
   // Whether the server answered that the task was cancelled.
   absl::StatusOr<bool> Heartbeat(const std::string& token, std::chrono::milliseconds timeout);
 
+  // For a Tasks.Connect stream: the token, no deadline (it lives as long as the worker).
+  std::unique_ptr<grpc::ClientContext> StreamContext() const;
+  v1::Tasks::Stub& stub() { return *stub_; }
+  // `status` of `call` as an absl::Status whose message says what to fix.
+  absl::Status ToStatus(const grpc::Status& status, std::string_view call) const;
+
   const std::string& server() const { return server_; }
+  const std::string& host() const { return host_; }
   // Who the worker says it is on every call (WorkerOptions::identity, or "host:pid").
   const std::string& identity() const { return identity_; }
 
@@ -62,7 +45,6 @@ class TaskClient {
   TaskClient(const WorkerOptions& options, std::shared_ptr<grpc::Channel> channel);
 
   std::unique_ptr<grpc::ClientContext> Context(std::chrono::milliseconds timeout) const;
-  absl::Status ToStatus(const grpc::Status& status, std::string_view call) const;
 
   std::string server_;
   std::string token_;

@@ -12,11 +12,11 @@
 //   });
 //   absl::Status served = worker.Run();  // until Stop() or Shutdown() from another thread
 //
-// It speaks the Tasks service of api/proto/stepwise.proto: each of its `concurrency` slots
-// long-polls for the registered functions while it is free and runs the handler of the task it
-// gets on its own thread, heartbeats while a handler runs,
-// and completes each task with its handler's result. Delivery is at least once (a task whose
-// worker vanished is handed out again), so handlers should be idempotent.
+// It speaks the Tasks service of api/proto/stepwise.proto over one stream (Tasks.Connect): the
+// server sends a task for each free one of its `concurrency` slots, each slot runs its task's
+// handler on its own thread, heartbeats while a handler runs, and completes each task with its
+// handler's result (several results to a message when several are ready). Delivery is at least
+// once (a task whose worker vanished is handed out again), so handlers should be idempotent.
 
 #include <atomic>
 #include <chrono>
@@ -143,16 +143,14 @@ struct WorkerOptions {
   std::string tls_ca_file;
   bool tls = false;
   // How many invocations run at once, one thread each. The worker never holds more tasks than
-  // this: a slot polls only while it is free, so the others stay queued for other workers.
+  // this: the server sends a task only for a free slot, so the others stay queued for other
+  // workers.
   int concurrency = 1;
-  // Who polls, for the server's records. Empty: "host:pid".
+  // Who the worker is, for the server's records. Empty: "host:pid".
   std::string identity;
-  // How long one poll may wait on the server for a task (1 ms to 60 s). Longer means fewer idle
-  // round trips; it does not delay Stop(), which cancels the waiting polls.
-  std::chrono::milliseconds poll_wait{20'000};
-  // While polls fail (server down or refusing), the worker waits between tries: first
+  // While the connection fails (server down or refusing), the worker waits between tries: first
   // `retry_backoff`, doubling up to `max_retry_backoff`, each with random jitter (so that many
-  // workers do not come back in step). A failure pauses every slot; each pause is logged once.
+  // workers do not come back in step). Each failure is logged once.
   std::chrono::milliseconds retry_backoff{200};
   std::chrono::milliseconds max_retry_backoff{10'000};
   // The grace Stop() without an argument, and the destructor, give running invocations.
@@ -161,8 +159,7 @@ struct WorkerOptions {
   LogFunction log;
 };
 
-// A function worker: handlers by function name, `concurrency` slots that each poll and run
-// tasks, heartbeats.
+// A function worker: handlers by function name, `concurrency` slots that run tasks, heartbeats.
 class Worker {
  public:
   explicit Worker(WorkerOptions options);
@@ -173,13 +170,13 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   // Serves `function` (a function name, or an activity ARN) with `handler`, replacing an
-  // earlier handler of that name. Thread-safe: a function added while running is polled for
-  // from the next poll on.
+  // earlier handler of that name. Thread-safe: a function added while running is served at
+  // once (the worker connects again to tell the server).
   void Handle(std::string function, Handler handler);
 
   // Serves tasks until Stop() or Shutdown(), then returns OK once every invocation has
   // finished or been handed back. InvalidArgument at once for bad options (no handler,
-  // concurrency < 1, poll_wait out of range, an unreadable tls_ca_file); FailedPrecondition
+  // concurrency < 1, an unreadable tls_ca_file); FailedPrecondition
   // when this worker has already run (a worker runs once). An unreachable server is no error:
   // the worker logs it and tries again with backoff.
   absl::Status Run();
@@ -187,7 +184,7 @@ class Worker {
   absl::Status Start();
 
   // Begins a graceful shutdown and returns at once; safe from any thread, a handler included.
-  // No poll is made after it (a waiting one is cancelled: a task it was handed meanwhile still
+  // The server is told to send no more tasks (one already on its way still
   // runs), running invocations have `grace` to finish, and those still running then are
   // failed with kWorkerShutdownError (a Retry on that name sends them to another worker) and
   // see cancelled(). A second call may shorten the grace, never lengthen it. Before Run(), it
