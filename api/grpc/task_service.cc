@@ -120,7 +120,7 @@ grpc::ServerUnaryReactor* TaskService::HeartbeatTask(grpc::CallbackServerContext
 
 grpc::ServerBidiReactor<v1::WorkerMessage, v1::ServerMessage>* TaskService::Connect(
     grpc::CallbackServerContext* context) {
-  return new WorkerSession(engine_, workers_, *context, guard_.Check(*context));
+  return new WorkerSession(engine_, workers_, delayed_, *context, guard_.Check(*context));
 }
 
 }  // namespace stepwise::api

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/grpc/call_guard.h"
+#include "api/grpc/delayed_calls.h"
 #include "api/grpc/worker_registry.h"
 #include "api/proto/stepwise.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -38,6 +39,7 @@ class TaskService final : public v1::Tasks::CallbackService {
   engine::Engine& engine_;
   const CallGuard& guard_;
   WorkerRegistry& workers_;
+  DelayedCalls delayed_;  // the worker sessions' delayed acknowledgements
 };
 
 }  // namespace stepwise::api

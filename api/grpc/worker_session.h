@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "api/grpc/delayed_calls.h"
 #include "api/grpc/worker_registry.h"
 #include "api/proto/stepwise.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -19,7 +20,8 @@ namespace stepwise::api {
 class WorkerSession final : public grpc::ServerBidiReactor<v1::WorkerMessage, v1::ServerMessage> {
  public:
   // Finishes at once with `allowed` (the call guard's verdict) when it is not OK.
-  WorkerSession(engine::Engine& engine, WorkerRegistry& workers,
+  // `delayed` runs the flushes of acknowledgements that wait for a task to go with them.
+  WorkerSession(engine::Engine& engine, WorkerRegistry& workers, DelayedCalls& delayed,
                 const grpc::CallbackServerContext& context, const grpc::Status& allowed);
 
   void OnReadDone(bool ok) override;

@@ -69,6 +69,13 @@ rocksdb::DBOptions DatabaseOptions(const RocksStoreOptions& options, rocksdb::En
   // the time a restart spends replaying them; past this size its memtable is flushed.
   db.max_total_wal_size = 4 * static_cast<std::uint64_t>(options.memtable_bytes);
   db.keep_log_file_num = 5;
+  // The writers of a group commit are the engine's step threads, up to dozens on a machine of
+  // two cores. The group's leader inserts every batch into the memtables itself: parallel
+  // inserts would wake each writer once more, for little gain on few cores.
+  db.allow_concurrent_memtable_write = false;
+  // A writer waiting for its group sleeps at once instead of spinning on sched_yield for up to
+  // 100 us: with more writers than cores, the spinning takes the CPU the leader needs.
+  db.enable_write_thread_adaptive_yield = false;
   db.max_open_files = options.max_open_files;
   if (options.release_memory_after_flush) {
     db.listeners.push_back(NewMemoryReleaseListener(std::chrono::milliseconds(200)));

@@ -85,10 +85,11 @@ class TaskStream {
   Backoff backoff_;  // the connector's only
 
   std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<v1::Task> tasks_;  // received, not yet taken by Next()
-  int held_ = 0;                // tasks received and not yet freed (queued or running)
-  int credits_to_grant_ = 0;    // slots freed since the last message
+  std::condition_variable changed_;     // answers came (for Close), closed_
+  std::condition_variable task_ready_;  // tasks_ grew, or closed_ (for Next)
+  std::deque<v1::Task> tasks_;          // received, not yet taken by Next()
+  int held_ = 0;                        // tasks received and not yet freed (queued or running)
+  int credits_to_grant_ = 0;            // slots freed since the last message
   std::int64_t next_id_ = 1;
   std::map<std::int64_t, Pending> unacked_;  // sent (or to send) and not yet acknowledged
   std::vector<std::int64_t> to_send_;        // ids of unacked_ not yet written on the live call

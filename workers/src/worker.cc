@@ -188,11 +188,14 @@ void Worker::Impl::Run(const v1::Task& task) {
     heartbeats->Remove(*call);
   }
   Complete(call, outcome);
+  bool draining;
   {
     std::lock_guard lock(mutex);
     --slots_taken;
+    draining = stopping;
   }
-  changed.notify_all();
+  // Only Drain waits for slots to come free; a wake-up per task would cost a context switch.
+  if (draining) changed.notify_all();
 }
 
 void Worker::Impl::Complete(const Call& call, const internal::Outcome& outcome) {
@@ -280,6 +283,8 @@ Worker::~Worker() {
   if (impl_->background.joinable()) impl_->background.join();
   // Handlers handed back at shutdown may still be returning: they use this worker's state.
   for (std::thread& slot : impl_->slots) slot.join();
+  // Its connector thread asks the handlers what to serve: it goes before they do.
+  impl_->stream.reset();
 }
 
 void Worker::Handle(std::string function, Handler handler) {
