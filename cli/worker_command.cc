@@ -41,7 +41,7 @@ constexpr const char* kUsage = R"(usage: stepwise worker --function NAME=COMMAND
   --tls-ca FILE            talk TLS, trusting the PEM certificates in FILE
   --identity NAME          how the worker names itself to the server (default host:pid)
 
-Prints 'stepwise worker serving: NAMES on ADDR' once it polls, and runs until SIGTERM or
+Prints 'stepwise worker serving: NAMES on ADDR' once it serves, and runs until SIGTERM or
 Ctrl-C, then lets invocations in flight finish (10 s at most) and exits.
 )";
 

@@ -29,10 +29,12 @@ class ApiTest : public ::testing::Test {
   void TearDown() override { StopServer(); }
 
   // Starts a server on the test's data directory (again, after StopServer: a restart).
-  void StartServer(ServerOptions options = {}) {
+  // `grpc_port` 0 picks a free port; a restart may pass the old one, so that clients holding
+  // the old address (a worker) find the new server there.
+  void StartServer(ServerOptions options = {}, int grpc_port = 0) {
     options.data_dir = dir_.path();
     options.sync_writes = false;  // machine crashes are not simulated here
-    options.grpc_address = "127.0.0.1:0";
+    options.grpc_address = "127.0.0.1:" + std::to_string(grpc_port);
     options.http_address = "127.0.0.1:0";
     auto server = Server::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();

@@ -465,6 +465,63 @@ TEST_F(WorkerSdkTest, StopCutsAPauseBetweenFailedPollsShort) {
   EXPECT_LT(Clock::now() - asked, seconds(5));
 }
 
+TEST_F(WorkerSdkTest, AWorkerReconnectsWhenTheServerRestartsAndServesAgain) {
+  Create("work", kDoubleMachine);
+  WorkerOptions options = Options();
+  // Short pauses, so that the worker is soon back once the new server listens.
+  options.retry_backoff = milliseconds(20);
+  options.max_retry_backoff = milliseconds(200);
+  Worker worker(options);
+  worker.Handle("double", [](const Invocation& call) -> absl::StatusOr<json> {
+    return json{{"x", call.input()["x"].get<int>() * 2}};
+  });
+  ASSERT_TRUE(worker.Start().ok());
+  v1::Execution before = AwaitEnd(Start("work", "before", R"({"x": 1})"));
+  ASSERT_EQ(before.status(), v1::SUCCEEDED) << before.error() << ": " << before.cause();
+
+  // The same port, where the worker keeps connecting, and the same data: the machine survives.
+  int port = server_->grpc_port();
+  StopServer();
+  ASSERT_NO_FATAL_FAILURE(StartServer({}, port));
+  ASSERT_EQ(server_->grpc_port(), port);
+
+  v1::Execution after = AwaitEnd(Start("work", "after", R"({"x": 5})"));
+  ASSERT_EQ(after.status(), v1::SUCCEEDED) << after.error() << ": " << after.cause();
+  EXPECT_EQ(json::parse(after.output()), (json{{"x", 10}}));
+  // The broken stream was reported, and connected again after a pause.
+  std::vector<LogLines::Line> broken = logs_.Await("polling again in", 1);
+  ASSERT_GE(broken.size(), 1u);
+  EXPECT_EQ(broken[0].level, LogLevel::kWarning);
+  worker.Shutdown(seconds(5));
+}
+
+TEST_F(WorkerSdkTest, AFunctionAddedWhileRunningIsServed) {
+  Create("work", kDoubleMachine);
+  Create("triple", R"json({"StartAt": "Work", "States": {
+    "Work": {"Type": "Task", "Resource": "function:triple", "End": true}}})json");
+  Worker worker(Options());
+  worker.Handle("double", [](const Invocation& call) -> absl::StatusOr<json> {
+    return json{{"x", call.input()["x"].get<int>() * 2}};
+  });
+  ASSERT_TRUE(worker.Start().ok());
+  // A task served proves the stream is up: the new function must reach a server that already
+  // heard the worker's hello.
+  v1::Execution doubled = AwaitEnd(Start("work", "doubled", R"({"x": 2})"));
+  ASSERT_EQ(doubled.status(), v1::SUCCEEDED) << doubled.error() << ": " << doubled.cause();
+
+  worker.Handle("triple", [](const Invocation& call) -> absl::StatusOr<json> {
+    return json{{"x", call.input()["x"].get<int>() * 3}};
+  });
+  v1::Execution tripled = AwaitEnd(Start("triple", "tripled", R"({"x": 2})"));
+  ASSERT_EQ(tripled.status(), v1::SUCCEEDED) << tripled.error() << ": " << tripled.cause();
+  EXPECT_EQ(json::parse(tripled.output()), (json{{"x", 6}}));
+  // The stream was renewed at once, not broken and retried after a pause.
+  for (const LogLines::Line& line : logs_.Await("polling again in", 0)) {
+    ADD_FAILURE() << "the stream broke: " << line.text;
+  }
+  worker.Shutdown(seconds(5));
+}
+
 TEST_F(WorkerSdkTest, TheBearerTokenIsSentAndAWrongOneIsReported) {
   StopServer();
   api::ServerOptions secured;

@@ -141,7 +141,9 @@ TaskStream::~TaskStream() {
 std::optional<v1::Task> TaskStream::Next() {
   std::unique_lock lock(mutex_);
   task_ready_.wait(lock, [this] { return !tasks_.empty() || closed_; });
-  if (tasks_.empty()) return std::nullopt;
+  // Tasks that came after Close are not run: their results would have no stream to go on, and
+  // the server hands them out again after their timeout.
+  if (closed_) return std::nullopt;
   v1::Task task = std::move(tasks_.front());
   tasks_.pop_front();
   return task;

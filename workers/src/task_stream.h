@@ -47,7 +47,7 @@ class TaskStream {
   TaskStream& operator=(const TaskStream&) = delete;
 
   // Blocks until a task comes (it holds a slot until Send or Release frees it), or the stream
-  // is closed: nullopt.
+  // is closed: nullopt, also when tasks are still queued.
   std::optional<v1::Task> Next();
   // Sends the outcome of the task `token` names; `acked` runs once, on a stream thread, with
   // what SucceedTask or FailTask would have answered (Unavailable when no answer came before
