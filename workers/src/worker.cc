@@ -80,7 +80,7 @@ struct Worker::Impl {
   std::unique_ptr<internal::TaskStream> stream;
 
   std::mutex mutex;
-  // Slots freed, stop asked, phase changed: what slots, Serve, Drain and Wait wait for.
+  // Stop asked, slots freed while stopping, phase changed: what Serve, Drain and Wait wait for.
   std::condition_variable changed;
   std::map<std::string, std::shared_ptr<const Handler>> handlers;
   std::set<std::string> functions_called;  // a function's first call here is a cold start
