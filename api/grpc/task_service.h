@@ -1,10 +1,10 @@
 #pragma once
 
 #include "api/grpc/call_guard.h"
-#include "api/grpc/delayed_calls.h"
 #include "api/grpc/worker_registry.h"
 #include "api/proto/stepwise.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "stepwise/engine/deadline_queue.h"
 #include "stepwise/engine/engine.h"
 
 namespace stepwise::api {
@@ -39,7 +39,7 @@ class TaskService final : public v1::Tasks::CallbackService {
   engine::Engine& engine_;
   const CallGuard& guard_;
   WorkerRegistry& workers_;
-  DelayedCalls delayed_;  // the worker sessions' delayed acknowledgements
+  engine::DeadlineQueue delayed_;  // the worker sessions' delayed acknowledgements
 };
 
 }  // namespace stepwise::api

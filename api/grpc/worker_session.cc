@@ -39,7 +39,7 @@ constexpr std::chrono::milliseconds kAckDelay(2);
 // a reaction inside StartWrite or Finish.
 class WorkerSession::Core : public std::enable_shared_from_this<Core> {
  public:
-  Core(engine::Engine& engine, WorkerRegistry& workers, DelayedCalls& delayed,
+  Core(engine::Engine& engine, WorkerRegistry& workers, engine::DeadlineQueue& delayed,
        WorkerSession& session, std::string peer)
       : engine_(engine),
         workers_(workers),
@@ -89,7 +89,7 @@ class WorkerSession::Core : public std::enable_shared_from_this<Core> {
 
   engine::Engine& engine_;
   WorkerRegistry& workers_;
-  DelayedCalls& delayed_;
+  engine::DeadlineQueue& delayed_;
   // Valid until Finish: used only by whoever set writing_ or finished_.
   WorkerSession& session_;
   const std::string peer_;
@@ -214,7 +214,7 @@ void WorkerSession::Core::WriteDone(bool ok) {
 void WorkerSession::Core::Pump() {
   enum class Next { kNothing, kWrite, kFinish } next = Next::kNothing;
   grpc::Status status;
-  std::optional<SteadyTime::duration> flush_in;
+  std::optional<SteadyTime> flush_at;
   {
     std::lock_guard lock(mutex_);
     if (finished_ || writing_ || holds_ > 0) return;
@@ -225,7 +225,7 @@ void WorkerSession::Core::Pump() {
     } else if (tasks_.empty() && !acks_.empty() && Polling() && now < acks_since_ + kAckDelay) {
       // Only acknowledgements to send: they wait a moment for a task (a stopping worker waits
       // for them, so then they go at once).
-      if (!flush_pending_) flush_in = acks_since_ + kAckDelay - now;
+      if (!flush_pending_) flush_at = acks_since_ + kAckDelay;
       flush_pending_ = true;
     } else if (!tasks_.empty() || !acks_.empty()) {
       next = Next::kWrite;
@@ -244,8 +244,8 @@ void WorkerSession::Core::Pump() {
   }
   if (next == Next::kWrite) session_.StartWrite(&batch_);
   if (next == Next::kFinish) session_.Finish(status);
-  if (flush_in) {
-    delayed_.After(*flush_in, [weak = weak_from_this()] {
+  if (flush_at) {
+    delayed_.Schedule(*flush_at, [weak = weak_from_this()] {
       std::shared_ptr<Core> self = weak.lock();
       if (!self) return;
       {
@@ -388,7 +388,8 @@ bool WorkerSession::Core::Polling() const {
   return hello_ && !draining_ && !reads_ended_ && !released_ && !broken_ && !finished_;
 }
 
-WorkerSession::WorkerSession(engine::Engine& engine, WorkerRegistry& workers, DelayedCalls& delayed,
+WorkerSession::WorkerSession(engine::Engine& engine, WorkerRegistry& workers,
+                             engine::DeadlineQueue& delayed,
                              const grpc::CallbackServerContext& context,
                              const grpc::Status& allowed)
     : core_(std::make_shared<Core>(engine, workers, delayed, *this, context.peer())) {

@@ -2,10 +2,10 @@
 
 #include <memory>
 
-#include "api/grpc/delayed_calls.h"
 #include "api/grpc/worker_registry.h"
 #include "api/proto/stepwise.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "stepwise/engine/deadline_queue.h"
 #include "stepwise/engine/engine.h"
 
 namespace stepwise::api {
@@ -21,7 +21,7 @@ class WorkerSession final : public grpc::ServerBidiReactor<v1::WorkerMessage, v1
  public:
   // Finishes at once with `allowed` (the call guard's verdict) when it is not OK.
   // `delayed` runs the flushes of acknowledgements that wait for a task to go with them.
-  WorkerSession(engine::Engine& engine, WorkerRegistry& workers, DelayedCalls& delayed,
+  WorkerSession(engine::Engine& engine, WorkerRegistry& workers, engine::DeadlineQueue& delayed,
                 const grpc::CallbackServerContext& context, const grpc::Status& allowed);
 
   void OnReadDone(bool ok) override;

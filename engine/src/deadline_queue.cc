@@ -1,4 +1,4 @@
-#include "deadline_queue.h"
+#include "stepwise/engine/deadline_queue.h"
 
 namespace stepwise::engine {
 

@@ -27,7 +27,7 @@
 #include <utility>
 #include <variant>
 
-#include "deadline_queue.h"
+#include "stepwise/engine/deadline_queue.h"
 #include "function_gate.h"
 #include "history_watchers.h"
 #include "stepwise/engine/engine.h"

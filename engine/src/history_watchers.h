@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "absl/status/statusor.h"
-#include "deadline_queue.h"
+#include "stepwise/engine/deadline_queue.h"
 
 namespace stepwise::engine {
 

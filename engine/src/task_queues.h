@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "deadline_queue.h"
+#include "stepwise/engine/deadline_queue.h"
 #include "stepwise/engine/engine.h"
 #include "stepwise/engine/metrics.h"
 

@@ -16,6 +16,15 @@
 
 namespace stepwise::api::testing {
 
+// A Task on `function:flaky`: "Transient" is retried once after 1 s; any error after that is
+// caught into the Pass state "Caught".
+constexpr const char* kRetryMachine = R"json({"StartAt": "Flaky", "States": {
+  "Flaky": {"Type": "Task", "Resource": "function:flaky", "End": true,
+            "Retry": [{"ErrorEquals": ["Transient"], "IntervalSeconds": 1, "MaxAttempts": 2,
+                       "BackoffRate": 1.0}],
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
+  "Caught": {"Type": "Pass", "End": true}}})json";
+
 inline std::unique_ptr<grpc::ClientContext> Context(
     std::chrono::milliseconds deadline = std::chrono::seconds(30)) {
   auto context = std::make_unique<grpc::ClientContext>();

@@ -15,13 +15,6 @@ using ::testing::HasSubstr;
 
 class TasksApiTest : public ApiTest {};
 
-constexpr const char* kRetryMachine = R"json({"StartAt": "Flaky", "States": {
-  "Flaky": {"Type": "Task", "Resource": "function:flaky", "End": true,
-            "Retry": [{"ErrorEquals": ["Transient"], "IntervalSeconds": 1, "MaxAttempts": 2,
-                       "BackoffRate": 1.0}],
-            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
-  "Caught": {"Type": "Pass", "End": true}}})json";
-
 constexpr const char* kHeartbeatMachine = R"json({"StartAt": "Long", "States": {
   "Long": {"Type": "Task", "Resource": "function:long", "HeartbeatSeconds": 60,
            "End": true}}})json";

@@ -21,13 +21,6 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-constexpr const char* kRetryMachine = R"json({"StartAt": "Flaky", "States": {
-  "Flaky": {"Type": "Task", "Resource": "function:flaky", "End": true,
-            "Retry": [{"ErrorEquals": ["Transient"], "IntervalSeconds": 1, "MaxAttempts": 2,
-                       "BackoffRate": 1.0}],
-            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]},
-  "Caught": {"Type": "Pass", "End": true}}})json";
-
 // An attempt times out after 1 s and is retried.
 constexpr const char* kTimeoutMachine = R"json({"StartAt": "Slow", "States": {
   "Slow": {"Type": "Task", "Resource": "function:slow", "TimeoutSeconds": 1, "End": true,

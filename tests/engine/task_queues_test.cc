@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../../engine/src/deadline_queue.h"
+#include "stepwise/engine/deadline_queue.h"
 
 namespace stepwise::engine {
 namespace {

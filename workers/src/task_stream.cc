@@ -168,10 +168,7 @@ void TaskStream::Send(const std::string& token, const Outcome& outcome, bool fre
     }
     pending.acked = std::move(acked);
     to_send_.push_back(id);
-    if (frees_slot) {
-      --held_;
-      if (!draining_) ++credits_to_grant_;
-    }
+    if (frees_slot) FreeSlot();
   }
   WriteIfIdle();
 }
@@ -179,10 +176,14 @@ void TaskStream::Send(const std::string& token, const Outcome& outcome, bool fre
 void TaskStream::Release() {
   {
     std::lock_guard lock(mutex_);
-    --held_;
-    if (!draining_) ++credits_to_grant_;
+    FreeSlot();
   }
   WriteIfIdle();
+}
+
+void TaskStream::FreeSlot() {
+  --held_;
+  if (!draining_) ++credits_to_grant_;
 }
 
 void TaskStream::Drain() {

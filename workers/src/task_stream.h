@@ -77,6 +77,8 @@ class TaskStream {
   std::optional<v1::WorkerMessage> TakeMessage();
   void Received(v1::ServerMessage& message);  // from the live call
   void WriteIfIdle();                         // starts the live call's next write, if any
+  // A slot came free: one held task fewer, and a credit to grant unless draining. Under mutex_.
+  void FreeSlot();
 
   TaskClient& client_;
   const std::function<std::vector<std::string>()> functions_;

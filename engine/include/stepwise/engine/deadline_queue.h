@@ -13,8 +13,9 @@
 namespace stepwise::engine {
 
 // Runs functions at instants of the machine's steady clock, all from one thread: the deadlines
-// of long polls and history watches, and retries of work that found the store unwritable. A
-// waiting caller holds an entry here, never a thread.
+// of long polls and history watches, retries of work that found the store unwritable, and (in
+// the API) worker sessions' acknowledgements that wait for a task to ride with. A waiting
+// caller holds an entry here, never a thread.
 //
 // Real time on purpose, not the engine's Clock: a poll's wait is a promise to a client on the
 // network, and must end on time even when tests run the engine on a ManualClock.

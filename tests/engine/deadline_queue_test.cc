@@ -1,7 +1,7 @@
-// DelayedCalls: calls run on a thread of their own in due order, never before their delay has
-// passed, and the destructor drops the ones not yet due. The tests await the calls through a
+// DeadlineQueue: calls run on a thread of their own in due order, never before their time has
+// come, and the destructor drops the ones not yet due. The tests await the calls through a
 // condition variable; the bounds on those waits are reached only on failure.
-#include "api/grpc/delayed_calls.h"
+#include "stepwise/engine/deadline_queue.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,10 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
-namespace stepwise::api {
+namespace stepwise::engine {
 namespace {
 
 using std::chrono::milliseconds;
@@ -65,14 +66,19 @@ class Runs {
   std::vector<Run> runs_;
 };
 
-TEST(DelayedCallsTest, CallsRunInDueOrderWhateverTheOrderTheyWereAddedIn) {
+// Schedules `call` `delay` from now.
+void After(DeadlineQueue& queue, Clock::duration delay, std::function<void()> call) {
+  queue.Schedule(Clock::now() + delay, std::move(call));
+}
+
+TEST(DeadlineQueueTest, CallsRunInDueOrderWhateverTheOrderTheyWereAddedIn) {
   Runs runs;  // outlives the calls' thread, which records into it
-  DelayedCalls calls;
+  DeadlineQueue queue;
   // Tagged with their delays in milliseconds. The delays are 100 ms apart, so that a test
   // thread descheduled between two additions cannot change which call is due first.
-  calls.After(milliseconds(300), runs.Record(300));
-  calls.After(milliseconds(100), runs.Record(100));
-  calls.After(milliseconds(200), runs.Record(200));
+  After(queue, milliseconds(300), runs.Record(300));
+  After(queue, milliseconds(100), runs.Record(100));
+  After(queue, milliseconds(200), runs.Record(200));
 
   std::vector<Runs::Run> ran = runs.Await(3);
   EXPECT_EQ(Runs::Tags(ran), (std::vector<int>{100, 200, 300}));
@@ -81,16 +87,16 @@ TEST(DelayedCallsTest, CallsRunInDueOrderWhateverTheOrderTheyWereAddedIn) {
   }
 }
 
-TEST(DelayedCallsTest, NoCallRunsBeforeItsDelayHasPassed) {
+TEST(DeadlineQueueTest, NoCallRunsBeforeItsDelayHasPassed) {
   const std::vector<milliseconds> delays = {milliseconds(40), milliseconds(0), milliseconds(5),
                                             milliseconds(20), milliseconds(1), milliseconds(10)};
   Runs runs;
   std::vector<Clock::time_point> added;
-  DelayedCalls calls;
+  DeadlineQueue queue;
   for (std::size_t i = 0; i < delays.size(); ++i) {
     // Taken before the call is added, so at or before the moment its delay starts.
     added.push_back(Clock::now());
-    calls.After(delays[i], runs.Record(static_cast<int>(i)));
+    After(queue, delays[i], runs.Record(static_cast<int>(i)));
   }
 
   std::vector<Runs::Run> ran = runs.Await(delays.size());
@@ -104,38 +110,38 @@ TEST(DelayedCallsTest, NoCallRunsBeforeItsDelayHasPassed) {
   }
 }
 
-TEST(DelayedCallsTest, ACallWithNoDelayRunsPromptlyWhileALongOneIsPending) {
+TEST(DeadlineQueueTest, ACallWithNoDelayRunsPromptlyWhileALongOneIsPending) {
   Runs runs;
-  DelayedCalls calls;
-  calls.After(seconds(10), runs.Record(10'000));
+  DeadlineQueue queue;
+  After(queue, seconds(10), runs.Record(10'000));
   // The first may come while the thread is still looking at the long call, the second most
   // likely finds it asleep until the long one is due: both must wake it.
   for (int tag : {1, 2}) {
     auto added = Clock::now();
-    calls.After(milliseconds(0), runs.Record(tag));
+    After(queue, milliseconds(0), runs.Record(tag));
     std::vector<Runs::Run> ran = runs.Await(static_cast<std::size_t>(tag));
     ASSERT_EQ(ran.size(), static_cast<std::size_t>(tag)) << "the call due now did not run";
     EXPECT_EQ(ran.back().tag, tag);
     EXPECT_LT(ran.back().at - added, kPatience);
   }
-  // Destroying `calls` drops the long one (the next test checks that it does so promptly).
+  // Destroying `queue` drops the long one (the next test checks that it does so promptly).
 }
 
-TEST(DelayedCallsTest, DestroyingDropsAPendingCallAndReturnsPromptly) {
+TEST(DeadlineQueueTest, DestroyingDropsAPendingCallAndReturnsPromptly) {
   Runs runs;
   std::atomic<bool> pending_ran{false};
-  auto calls = std::make_unique<DelayedCalls>();
+  auto queue = std::make_unique<DeadlineQueue>();
   // A call run first: the thread is up and, after it, goes to sleep until the pending one is
   // due, the sleep the destructor must cut short.
-  calls->After(milliseconds(0), runs.Record(0));
+  After(*queue, milliseconds(0), runs.Record(0));
   ASSERT_EQ(runs.Await(1).size(), 1u);
-  calls->After(seconds(10), [&] { pending_ran = true; });
+  After(*queue, seconds(10), [&] { pending_ran = true; });
 
   auto asked = Clock::now();
-  calls.reset();  // joins the thread: nothing runs after this
+  queue.reset();  // joins the thread: nothing runs after this
   EXPECT_LT(Clock::now() - asked, kPatience) << "the destructor waited for the pending call";
   EXPECT_FALSE(pending_ran.load());
 }
 
 }  // namespace
-}  // namespace stepwise::api
+}  // namespace stepwise::engine
