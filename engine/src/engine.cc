@@ -108,12 +108,15 @@ std::shared_ptr<Engine::Impl::Slot> Engine::Impl::LockedSlot(const std::string& 
   }
 }
 
-void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done) {
+void Engine::Impl::Submit(const std::string& execution_id, Job job, Done done,
+                          bool on_this_thread) {
   std::unique_lock<std::mutex> lock;
   std::shared_ptr<Slot> slot = LockedSlot(execution_id, lock);
   slot->jobs.emplace_back(std::move(job), std::move(done));
   if (!slot->draining) {
     slot->draining = true;
+    lock.unlock();
+    if (on_this_thread) return Drain(std::move(slot));
     pool.Post([this, slot] { Drain(slot); });
   }
 }
@@ -137,7 +140,14 @@ absl::Status Engine::Impl::SubmitAndWait(const std::string& execution_id, Job jo
     // thread and sleeping until it is done: two thread hand-offs fewer per blocking call.
     slot->draining = true;
     lock.unlock();
-    absl::Status status = RunJob(*slot, job);
+    JobOutcome outcome = RunJob(*slot, job);
+    absl::Status status;
+    if (auto* pending = std::get_if<PendingStep>(&outcome)) {
+      const ExecutionState& state = *slot->loaded->state;
+      status = Finish(*slot, *pending, Commit(state, pending->step, pending->context));
+    } else {
+      status = std::get<absl::Status>(std::move(outcome));
+    }
     if (!LetGo(slot)) pool.Post([this, slot] { Drain(slot); });
     return status;
   }
@@ -163,17 +173,50 @@ void Engine::Impl::Drain(std::shared_ptr<Slot> slot) {
       if (LetGo(slot)) return;
       continue;
     }
-    absl::Status status = RunJob(*slot, item->first);
-    if (item->second) item->second(std::move(status));
+    JobOutcome outcome = RunJob(*slot, item->first);
+    if (auto* pending = std::get_if<PendingStep>(&outcome)) {
+      return CommitAndGoOn(std::move(slot), std::move(*pending), std::move(item->second));
+    }
+    if (item->second) item->second(std::get<absl::Status>(std::move(outcome)));
   }
 }
 
-absl::Status Engine::Impl::RunJob(Slot& slot, Job& job) {
+void Engine::Impl::CommitAndGoOn(std::shared_ptr<Slot> slot, PendingStep pending, Done done) {
+  pool.Hold();  // the callback posts the slot's next drain
+  auto job = std::make_shared<PendingStep>(std::move(pending));
+  const ExecutionState& state = *slot->loaded->state;
+  auto began = std::chrono::steady_clock::now();
+  store.CommitStepAsync(
+      state, job->step, job->context,
+      [this, slot, job, done = std::move(done), began](absl::Status committed) mutable {
+        if (committed.ok()) CountCommit(*slot->loaded->state, job->step, job->context, began);
+        absl::Status status = Finish(*slot, *job, std::move(committed));
+        if (done) done(std::move(status));
+        // The next jobs go to a step thread: this may be the store's writing thread, whose
+        // next write waits for it.
+        if (!LetGo(slot)) pool.Post([this, slot] { Drain(slot); });
+        // Nothing of the engine's may be touched once the hold is dropped (it may be going).
+        slot.reset();
+        job.reset();
+        done = nullptr;
+        pool.DropHold();
+      });
+}
+
+absl::Status Engine::Impl::Finish(Slot& slot, PendingStep& pending, absl::Status committed) {
+  Loaded& loaded = *slot.loaded;
+  if (!committed.ok()) loaded.state.reset();  // reload the truth next time
+  if (pending.then) pending.then(committed);
+  if (committed.ok() && pending.release) Release(*loaded.state, pending.step);
+  return committed;
+}
+
+JobOutcome Engine::Impl::RunJob(Slot& slot, Job& job) {
   if (!slot.loaded) slot.loaded = std::make_unique<Loaded>();
   Loaded& loaded = *slot.loaded;
   const std::string& execution_id = slot.execution_id;
-  absl::Status status = std::visit(
-      [&](auto& job) -> absl::Status {
+  JobOutcome outcome = std::visit(
+      [&](auto& job) -> JobOutcome {
         using T = std::decay_t<decltype(job)>;
         if constexpr (std::is_same_v<T, StartJob>) return RunStart(execution_id, job, loaded);
         if constexpr (std::is_same_v<T, Event>) return RunEvent(execution_id, job, loaded);
@@ -184,8 +227,10 @@ absl::Status Engine::Impl::RunJob(Slot& slot, Job& job) {
         if constexpr (std::is_same_v<T, RecordJob>) return RunRecord(execution_id, job, loaded);
       },
       job);
-  if (!status.ok()) loaded.state.reset();  // a failed commit: reload the truth next time
-  return status;
+  if (const auto* status = std::get_if<absl::Status>(&outcome); status && !status->ok()) {
+    loaded.state.reset();  // a failed job: reload the truth next time
+  }
+  return outcome;
 }
 
 bool Engine::Impl::LetGo(const std::shared_ptr<Slot>& slot) {
@@ -263,8 +308,8 @@ StartJob Engine::Impl::MakeStart(const std::string& machine, const std::string& 
   return start;
 }
 
-absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& start,
-                                    Loaded& loaded) {
+JobOutcome Engine::Impl::RunStart(const std::string& execution_id, StartJob& start,
+                                  Loaded& loaded) {
   auto existing = store.DescribeExecution(execution_id);
   if (existing.ok()) {
     if (existing->input == start.input) {
@@ -276,25 +321,29 @@ absl::Status Engine::Impl::RunStart(const std::string& execution_id, StartJob& s
                                     "' already exists with another input; use another name");
   }
   if (existing.status().code() != absl::StatusCode::kNotFound) return existing.status();
-  std::shared_lock guard(definitions_guard);
+  // Held until the first step is committed (PendingStep::then lets it go).
+  definitions_guard.LockShared();
   auto version = LatestVersion(start.machine);
-  if (!version.ok()) return version.status();
-  auto found = InterpreterFor(start.machine, *version);
-  if (!found.ok()) return found.status();
+  absl::StatusOr<std::shared_ptr<const Interpreter>> found =
+      version.ok() ? InterpreterFor(start.machine, *version) : version.status();
+  if (!found.ok()) {
+    definitions_guard.UnlockShared();
+    return found.status();
+  }
   loaded.interpreter = *found;
   loaded.state.emplace();
   StepInput at = At();
   start.info.state_machine_version = *version;
   start.info.start_time = at.now;
-  Step step = loaded.interpreter->Start(*loaded.state, start.info, std::move(start.input), at);
-  CommitContext created;
-  created.created = true;
-  absl::Status committed = Commit(*loaded.state, step, created);
-  guard.unlock();
-  if (!committed.ok()) return committed;
-  if (start.start_time) *start.start_time = start.info.start_time;
-  Release(*loaded.state, step);
-  return absl::OkStatus();
+  PendingStep pending;
+  pending.step = loaded.interpreter->Start(*loaded.state, start.info, std::move(start.input), at);
+  pending.context.created = true;
+  pending.then = [this, start_time = start.start_time,
+                  at = start.info.start_time](const absl::Status& committed) {
+    definitions_guard.UnlockShared();
+    if (committed.ok() && start_time) *start_time = at;
+  };
+  return pending;
 }
 
 absl::StatusOr<std::int64_t> Engine::Impl::LatestVersion(const std::string& machine) {
@@ -340,7 +389,7 @@ absl::Status Stale(const ExecutionState& state) {
 
 }  // namespace
 
-absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& event, Loaded& loaded) {
+JobOutcome Engine::Impl::RunEvent(const std::string& execution_id, Event& event, Loaded& loaded) {
   if (absl::Status ready = EnsureLoaded(execution_id, loaded); !ready.ok()) return ready;
   ExecutionState& state = *loaded.state;
   if (!loaded.interpreter->Accepts(state, event)) return Stale(state);
@@ -370,27 +419,26 @@ absl::Status Engine::Impl::RunEvent(const std::string& execution_id, Event& even
       at.notes.push_back(*std::move(change));
     }
   }
-  Step step = loaded.interpreter->Apply(state, std::move(event), at);
-  absl::Status committed = Commit(state, step, context);
-  if (!committed.ok()) return committed;
-  Release(state, step);
-  return absl::OkStatus();
+  PendingStep pending;
+  pending.step = loaded.interpreter->Apply(state, std::move(event), at);
+  pending.context = std::move(context);
+  return pending;
 }
 
-absl::Status Engine::Impl::RunAcknowledge(const std::string& execution_id,
-                                          const AcknowledgeJob& ack, Loaded& loaded) {
+JobOutcome Engine::Impl::RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
+                                        Loaded& loaded) {
   if (absl::Status ready = EnsureLoaded(execution_id, loaded); !ready.ok()) return ready;
   ExecutionState& state = *loaded.state;
   // Awaited exactly when a heartbeat for it would be accepted.
   if (!loaded.interpreter->Accepts(state, Event{TaskHeartbeat{ack.task}})) return Stale(state);
-  CommitContext context;
-  context.completed_task = ack.task;
-  Step step;
+  PendingStep pending;
+  pending.context.completed_task = ack.task;
+  pending.release = false;
   if (auto change = InvocationOver(execution_id, ack.task, FunctionGate::Outcome::kSucceeded)) {
     change->state_name = TaskStateName(state, ack.task);
-    AddNote(state, *std::move(change), step);
+    AddNote(state, *std::move(change), pending.step);
   }
-  return Commit(state, step, context);
+  return pending;
 }
 
 void Engine::Impl::AddNote(ExecutionState& state, HistoryNote note, Step& step) {
@@ -403,18 +451,16 @@ void Engine::Impl::AddNote(ExecutionState& state, HistoryNote note, Step& step) 
   event.details = std::move(note.details);
 }
 
-absl::Status Engine::Impl::RunRecord(const std::string& execution_id, const RecordJob& record,
-                                     Loaded& loaded) {
+JobOutcome Engine::Impl::RunRecord(const std::string& execution_id, const RecordJob& record,
+                                   Loaded& loaded) {
   if (absl::Status ready = EnsureLoaded(execution_id, loaded); !ready.ok()) return ready;
   ExecutionState& state = *loaded.state;
   if (state.status != ExecutionStatus::kRunning || !options.interpreter.record_history) {
     return absl::OkStatus();
   }
-  Step step;
-  AddNote(state, record.note, step);
-  absl::Status committed = Commit(state, step, CommitContext{});
-  if (committed.ok()) Release(state, step);  // tells the execution's watchers
-  return committed;
+  PendingStep pending;  // released, to tell the execution's watchers
+  AddNote(state, record.note, pending.step);
+  return pending;
 }
 
 void Engine::Impl::Release(const ExecutionState& state, const Step& step) {
@@ -526,11 +572,13 @@ void Engine::StartExecutionAsync(const std::string& machine, const std::string& 
   std::string id = start.info.execution_id;
   auto start_time = std::make_shared<std::int64_t>(0);
   start.start_time = start_time;
-  impl_->Submit(id, std::move(start),
-                [id, start_time, done = std::move(done)](absl::Status status) {
-                  if (!status.ok()) return done(std::move(status));
-                  done(StartedExecution{id, *start_time});
-                });
+  impl_->Submit(
+      id, std::move(start),
+      [id, start_time, done = std::move(done)](absl::Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(StartedExecution{id, *start_time});
+      },
+      true);
 }
 
 absl::StatusOr<std::string> Engine::StartExecution(const std::string& machine,
@@ -544,7 +592,7 @@ absl::StatusOr<std::string> Engine::StartExecution(const std::string& machine,
 
 void Engine::StopExecutionAsync(const std::string& execution_id, const std::string& error,
                                 const std::string& cause, std::function<void(absl::Status)> done) {
-  impl_->Submit(execution_id, Event{StopRequested{error, cause}}, std::move(done));
+  impl_->Submit(execution_id, Event{StopRequested{error, cause}}, std::move(done), true);
 }
 
 absl::Status Engine::StopExecution(const std::string& execution_id, const std::string& error,

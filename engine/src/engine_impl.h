@@ -10,6 +10,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -20,16 +21,16 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <utility>
 #include <variant>
 
-#include "stepwise/engine/deadline_queue.h"
+#include "definitions_guard.h"
 #include "function_gate.h"
 #include "history_watchers.h"
+#include "stepwise/engine/deadline_queue.h"
 #include "stepwise/engine/engine.h"
 #include "task_queues.h"
 #include "thread_pool.h"
@@ -65,6 +66,18 @@ struct RecordJob {
 
 using Job = std::variant<StartJob, Event, AcknowledgeJob, RedriveJob, RecordJob>;
 using Done = std::function<void(absl::Status)>;
+
+// A step a job worked out on its execution's loaded state: the job is done once it is
+// committed, and its outcome is the commit's.
+struct PendingStep {
+  Step step;
+  CommitContext context;
+  bool release = true;  // perform the step's effects once it is committed (Release)
+  // Runs once the commit is over, whatever its outcome, before the effects are performed.
+  std::function<void(const absl::Status&)> then;
+};
+// What running a job came to: its outcome, or a step to commit first.
+using JobOutcome = std::variant<absl::Status, PendingStep>;
 
 std::int64_t NowMillis(const Clock& clock);
 // The name of the state the task's frame is in; empty when the frame is gone.
@@ -105,13 +118,23 @@ struct Engine::Impl {
   // The execution's live slot, returned with `lock` holding its mutex.
   std::shared_ptr<Slot> LockedSlot(const std::string& execution_id,
                                    std::unique_lock<std::mutex>& lock);
-  void Submit(const std::string& execution_id, Job job, Done done);
+  // `on_this_thread`: when the slot is idle, this thread drains it (the async API's callers).
+  // A job does not wait for its commit, so that costs the caller the step's own work only,
+  // and spares a hand-off to a step thread per job.
+  void Submit(const std::string& execution_id, Job job, Done done, bool on_this_thread = false);
   absl::Status SubmitAndWait(const std::string& execution_id, Job job);
   void Fire(const std::string& execution_id, const TimerRef& timer);
   // Runs the slot's jobs until it runs dry; the caller has made this thread its drainer.
   void Drain(std::shared_ptr<Slot> slot);
   // Runs a job on the slot's loaded state (loading it when there is none).
-  absl::Status RunJob(Slot& slot, Job& job);
+  JobOutcome RunJob(Slot& slot, Job& job);
+  // Hands the job's step to the store without waiting: once it is committed, the job is
+  // finished (Finish), `done` told, and the slot's next jobs go to a step thread. Meanwhile
+  // the slot stays with this drainer, so the execution's next step waits for this one.
+  void CommitAndGoOn(std::shared_ptr<Slot> slot, PendingStep pending, Done done);
+  // After the job's step was committed (or not): performs its effects, or forgets the loaded
+  // state when the commit failed (the store is the truth). Returns the job's outcome.
+  absl::Status Finish(Slot& slot, PendingStep& pending, absl::Status committed);
   // Called by the drainer that found no job: lets the slot go (keeping its state warm, or
   // forgetting the slot once its execution has ended), or returns false when a job came
   // meanwhile and the drainer must go on.
@@ -122,14 +145,17 @@ struct Engine::Impl {
   void Unwarm(const std::shared_ptr<Slot>& slot);
   // Retires the slot if it is idle (not draining, no jobs), dropping its state.
   void Retire(const std::shared_ptr<Slot>& slot);
-  // Commits a step to the store, timing it and counting what it did for Metrics().
+  // Commits a step to the store and waits for it, timing it and counting what it did.
   absl::Status Commit(const ExecutionState& state, const Step& step, const CommitContext& context);
-  absl::Status RunStart(const std::string& execution_id, StartJob& start, Loaded& loaded);
-  absl::Status RunEvent(const std::string& execution_id, Event& event, Loaded& loaded);
-  absl::Status RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
-                              Loaded& loaded);
-  absl::Status RunRedrive(const std::string& execution_id, Loaded& loaded);
-  absl::Status RunRecord(const std::string& execution_id, const RecordJob& record, Loaded& loaded);
+  // Counts a step committed (since `began`) for Metrics().
+  void CountCommit(const ExecutionState& state, const Step& step, const CommitContext& context,
+                   std::chrono::steady_clock::time_point began);
+  JobOutcome RunStart(const std::string& execution_id, StartJob& start, Loaded& loaded);
+  JobOutcome RunEvent(const std::string& execution_id, Event& event, Loaded& loaded);
+  JobOutcome RunAcknowledge(const std::string& execution_id, const AcknowledgeJob& ack,
+                            Loaded& loaded);
+  JobOutcome RunRedrive(const std::string& execution_id, Loaded& loaded);
+  JobOutcome RunRecord(const std::string& execution_id, const RecordJob& record, Loaded& loaded);
   // Loads the execution into `loaded` unless it is there already.
   absl::Status EnsureLoaded(const std::string& execution_id, Loaded& loaded);
   // Performs a committed step's effects and tells whoever waits on the execution.
@@ -190,7 +216,7 @@ struct Engine::Impl {
   std::map<std::string, std::int64_t, std::less<>> latest_versions;
   // Starts hold it shared from reading the definition to committing the first step;
   // DeleteStateMachine holds it alone, so no execution starts from a definition being deleted.
-  std::shared_mutex definitions_guard;
+  DefinitionsGuard definitions_guard;
 
   std::mutex slots_mutex;
   std::unordered_map<std::string, std::shared_ptr<Slot>> slots;

@@ -1,6 +1,5 @@
 // State machine definitions: storing new versions and deleting a machine.
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 
 #include "engine_impl.h"

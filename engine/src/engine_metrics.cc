@@ -11,9 +11,15 @@ absl::Status Engine::Impl::Commit(const ExecutionState& state, const Step& step,
                                   const CommitContext& context) {
   auto began = std::chrono::steady_clock::now();
   absl::Status committed = store.CommitStep(state, step, context);
+  if (committed.ok()) CountCommit(state, step, context, began);
+  return committed;
+}
+
+void Engine::Impl::CountCommit(const ExecutionState& state, const Step& step,
+                               const CommitContext& context,
+                               std::chrono::steady_clock::time_point began) {
   commit_latency.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
-  if (!committed.ok()) return committed;
   if (context.created) executions_started.fetch_add(1, std::memory_order_relaxed);
   if (step.finished) {
     executions_finished[static_cast<std::size_t>(state.status)].fetch_add(
@@ -24,7 +30,6 @@ absl::Status Engine::Impl::Commit(const ExecutionState& state, const Step& step,
     if (std::string_view(event.type).ends_with("StateEntered")) ++entered;
   }
   if (entered > 0) state_transitions.fetch_add(entered, std::memory_order_relaxed);
-  return committed;
 }
 
 EngineMetrics Engine::Metrics() {

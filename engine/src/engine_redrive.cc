@@ -22,7 +22,7 @@
 
 namespace stepwise::engine {
 
-absl::Status Engine::Impl::RunRedrive(const std::string& execution_id, Loaded& loaded) {
+JobOutcome Engine::Impl::RunRedrive(const std::string& execution_id, Loaded& loaded) {
   // The store's copy, not the strand's: only it holds the frames kept at the end.
   loaded.state.reset();
   auto summary = store.DescribeExecution(execution_id);
@@ -46,14 +46,10 @@ absl::Status Engine::Impl::RunRedrive(const std::string& execution_id, Loaded& l
         std::to_string(summary->info.state_machine_version) + " of state machine '" +
         summary->info.state_machine_name + "', which it ran, no longer exists");
   }
-  ExecutionState& state = *loaded.state;
-  Step step = loaded.interpreter->Redrive(state, At());
-  CommitContext context;
-  context.redriven = true;
-  absl::Status committed = Commit(state, step, context);
-  if (!committed.ok()) return committed;
-  Release(state, step);
-  return absl::OkStatus();
+  PendingStep pending;
+  pending.step = loaded.interpreter->Redrive(*loaded.state, At());
+  pending.context.redriven = true;
+  return pending;
 }
 
 absl::Status Engine::RedriveExecution(const std::string& execution_id) {

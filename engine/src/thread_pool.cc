@@ -25,13 +25,27 @@ void ThreadPool::Post(std::function<void()> job) {
   ready_.notify_one();
 }
 
+void ThreadPool::Hold() {
+  std::lock_guard lock(mutex_);
+  ++holds_;
+}
+
+void ThreadPool::DropHold() {
+  bool last = false;
+  {
+    std::lock_guard lock(mutex_);
+    last = --holds_ == 0 && stopping_;
+  }
+  if (last) ready_.notify_all();
+}
+
 void ThreadPool::Work() {
   for (;;) {
     std::function<void()> job;
     {
       std::unique_lock lock(mutex_);
-      ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, and nothing left to run
+      ready_.wait(lock, [this] { return (stopping_ && holds_ == 0) || !jobs_.empty(); });
+      if (jobs_.empty()) return;  // stopping, and nothing left to run or to come
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }

@@ -10,7 +10,7 @@
 namespace stepwise::engine {
 
 // A fixed set of threads running posted jobs in order of posting. The destructor runs every job
-// already posted, then joins.
+// already posted, and every job posted while a hold is out, then joins.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);
@@ -19,6 +19,10 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   void Post(std::function<void()> job);
+  // A hold stands for work outside the pool that may post a job when it ends (a commit in
+  // flight): the threads wait for it to be dropped before they stop.
+  void Hold();
+  void DropHold();
 
  private:
   void Work();
@@ -27,6 +31,7 @@ class ThreadPool {
   std::condition_variable ready_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
+  int holds_ = 0;
   std::vector<std::thread> threads_;
 };
 

@@ -141,6 +141,29 @@ absl::Status AddEffects(rocksdb::DB& db, const Families& families, const std::st
 
 absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& step,
                                     const engine::CommitContext& context) {
+  rocksdb::WriteBatch batch;
+  if (absl::Status built = BuildStep(state, step, context, batch); !built.ok()) return built;
+  if (absl::Status written = Write(batch); !written.ok()) return written;
+  if (options_.on_commit) options_.on_commit(batch.GetDataSize());
+  return absl::OkStatus();
+}
+
+void RocksStore::CommitStepAsync(const ExecutionState& state, const Step& step,
+                                 const engine::CommitContext& context, CommitDone done) {
+  rocksdb::WriteBatch batch;
+  if (absl::Status built = BuildStep(state, step, context, batch); !built.ok()) {
+    return done(built);
+  }
+  group_->Submit(std::move(batch),
+                 [this, done = std::move(done)](const absl::Status& status, std::size_t bytes) {
+                   if (status.ok() && options_.on_commit) options_.on_commit(bytes);
+                   done(status);
+                 });
+}
+
+absl::Status RocksStore::BuildStep(const ExecutionState& state, const Step& step,
+                                   const engine::CommitContext& context,
+                                   rocksdb::WriteBatch& batch) {
   const engine::ExecutionInfo& info = state.info;
   const std::string& id = info.execution_id;
   if (id.empty()) return absl::InvalidArgumentError("cannot commit a step of an unnamed execution");
@@ -161,7 +184,6 @@ absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& ste
     if (!given.ok()) return given.status();
     handle = *given;
   }
-  rocksdb::WriteBatch batch;
   batch.Put(families_.executions, keys::ExecutionRecord(id),
             EncodeExecutionRecord(RecordOf(state)));
   if (context.created) {
@@ -194,9 +216,6 @@ absl::Status RocksStore::CommitStep(const ExecutionState& state, const Step& ste
     absl::Status effects = AddEffects(*db_, families_, id, handle, step, context, batch);
     if (!effects.ok()) return effects;
   }
-
-  if (absl::Status written = Write(batch); !written.ok()) return written;
-  if (options_.on_commit) options_.on_commit(batch.GetDataSize());
   return absl::OkStatus();
 }
 

@@ -17,9 +17,12 @@ RocksStore::RocksStore(std::unique_ptr<rocksdb::DB> db,
       families_(families),
       options_(std::move(options)),
       allocator_([this](rocksdb::WriteBatch& batch) { return Write(batch); }, families_.meta,
-                 handles_reserved) {}
+                 handles_reserved),
+      group_(std::make_unique<GroupCommit>(
+          [this](rocksdb::WriteBatch& batch) { return Write(batch); })) {}
 
 RocksStore::~RocksStore() {
+  group_.reset();
   for (rocksdb::ColumnFamilyHandle* handle : family_handles_)
     db_->DestroyColumnFamilyHandle(handle);
   // Close flushes nothing it need not (the log has every write) and reports errors we could only

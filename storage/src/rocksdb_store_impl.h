@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "group_commit.h"
 #include "handle_allocator.h"
 #include "keys.h"
 #include "record_encoding.h"
@@ -58,6 +59,9 @@ class RocksStore final : public engine::Store {
 
   absl::Status CommitStep(const engine::ExecutionState& state, const engine::Step& step,
                           const engine::CommitContext& context) override;
+  // Writes on the group commit's thread, with the steps handed over meanwhile.
+  void CommitStepAsync(const engine::ExecutionState& state, const engine::Step& step,
+                       const engine::CommitContext& context, CommitDone done) override;
   absl::StatusOr<engine::ExecutionState> LoadExecution(const std::string& execution_id) override;
   absl::StatusOr<engine::ExecutionSummary> DescribeExecution(
       const std::string& execution_id) override;
@@ -86,6 +90,10 @@ class RocksStore final : public engine::Store {
   // a background error that refuses every later write; the next write asks it to resume first,
   // so the store serves writes again once the cause (a full disk) is gone.
   absl::Status Write(rocksdb::WriteBatch& batch);
+  // The batch of one step (what CommitStep writes); reads what it needs of the execution's
+  // timers and handle.
+  absl::Status BuildStep(const engine::ExecutionState& state, const engine::Step& step,
+                         const engine::CommitContext& context, rocksdb::WriteBatch& batch);
   // The value under `key`; nullopt when there is none.
   absl::StatusOr<std::optional<std::string>> Get(rocksdb::ColumnFamilyHandle* family,
                                                  const std::string& key,
@@ -120,6 +128,8 @@ class RocksStore final : public engine::Store {
   HandleAllocator allocator_;
   // Only PutDefinition takes it: two new versions of one name must not get the same number.
   std::mutex definitions_mutex_;
+  // Stopped first thing in the destructor, writing what is still queued.
+  std::unique_ptr<GroupCommit> group_;
 };
 
 }  // namespace stepwise::storage

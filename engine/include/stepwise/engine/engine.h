@@ -32,9 +32,11 @@ namespace stepwise::engine {
 
 struct EngineOptions {
   InterpreterOptions interpreter;
-  // Threads that apply and commit steps. Commits of different executions run concurrently so
-  // that the store's group commit shares one fsync among them; one execution's steps are always
-  // applied one at a time, in order.
+  // Threads that apply steps: those of timers, of child executions, and an execution's next
+  // job after a commit. (A caller of an async method applies the step of an idle execution
+  // itself.) No thread waits for a commit: the store writes the steps handed to it meanwhile
+  // together, with one fsync. One execution's steps are always applied one at a time, in order,
+  // each after the previous one is committed.
   int step_threads = 64;
   // How many running executions keep their loaded state in memory between steps (those stepped
   // most recently), so that their next step needs no read of the store. Each holds its state's

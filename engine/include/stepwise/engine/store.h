@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -144,6 +145,16 @@ class Store {
   // caller may try again later.
   virtual absl::Status CommitStep(const ExecutionState& state, const Step& step,
                                   const CommitContext& context) = 0;
+  using CommitDone = std::function<void(absl::Status)>;
+  // CommitStep for a caller that need not wait: `state` and `step` are read before this
+  // returns, and `done` gets the outcome once the step is durable (or failed), on any thread,
+  // perhaps on this one before this returns. Steps handed over this way may share one write as
+  // well as one fsync; the same rules of order apply (the next step of the execution waits for
+  // `done`).
+  virtual void CommitStepAsync(const ExecutionState& state, const Step& step,
+                               const CommitContext& context, CommitDone done) {
+    done(CommitStep(state, step, context));
+  }
   // The whole state of one execution. NotFound when absent. Frames come back with `graph`
   // unset (Interpreter::Attach resolves them) and the context object rebuilt.
   virtual absl::StatusOr<ExecutionState> LoadExecution(const std::string& execution_id) = 0;

@@ -1,0 +1,101 @@
+#include "group_commit.h"
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace stepwise::storage {
+namespace {
+
+constexpr std::size_t kHeaderBytes = 12;  // sequence (8 bytes), then count (4, little-endian)
+// A group stops growing here: the callbacks of a huge group would wait for all of its bytes.
+constexpr std::size_t kMaxGroupBytes = 4u << 20;
+
+}  // namespace
+
+GroupCommit::GroupCommit(Writer write) : write_(std::move(write)), thread_([this] { Run(); }) {}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  ready_.notify_one();
+  thread_.join();
+}
+
+void GroupCommit::Submit(rocksdb::WriteBatch batch, Done done) {
+  bool was_idle = false;
+  {
+    std::lock_guard lock(mutex_);
+    was_idle = queue_.empty();
+    queue_.push_back(Entry{std::move(batch), std::move(done)});
+  }
+  // A busy writer takes the queue when its write is done: no wake-up needed.
+  if (was_idle) ready_.notify_one();
+}
+
+void GroupCommit::Run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and nothing left to write
+    std::deque<Entry> group;
+    std::size_t bytes = 0;
+    while (!queue_.empty() && (group.empty() || bytes < kMaxGroupBytes)) {
+      bytes += queue_.front().batch.GetDataSize();
+      group.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    WriteGroup(group);
+    lock.lock();
+  }
+}
+
+void GroupCommit::WriteGroup(std::deque<Entry>& group) {
+  std::vector<absl::Status> statuses(group.size());
+  std::optional<rocksdb::WriteBatch> merged;
+  if (group.size() > 1) {
+    std::vector<const rocksdb::WriteBatch*> batches;
+    for (const Entry& entry : group) batches.push_back(&entry.batch);
+    merged = Merge(batches);
+  }
+  if (merged) {
+    absl::Status status = write_(*merged);
+    for (absl::Status& each : statuses) each = status;
+  } else {
+    // One batch, or a format this code does not know: one write each, correct if slower.
+    for (std::size_t i = 0; i < group.size(); ++i) statuses[i] = write_(group[i].batch);
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    group[i].done(statuses[i], group[i].batch.GetDataSize());
+  }
+}
+
+std::optional<rocksdb::WriteBatch> GroupCommit::Merge(
+    const std::vector<const rocksdb::WriteBatch*>& batches) {
+  if (batches.empty()) return std::nullopt;
+  std::size_t bytes = 0;
+  std::uint64_t count = 0;
+  for (const rocksdb::WriteBatch* batch : batches) {
+    if (batch->GetDataSize() < kHeaderBytes) return std::nullopt;
+    bytes += batch->GetDataSize() - kHeaderBytes;
+    count += batch->Count();
+  }
+  if (count > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+  std::string rep;
+  rep.reserve(kHeaderBytes + bytes);
+  rep.append(batches.front()->Data(), 0, kHeaderBytes);
+  for (const rocksdb::WriteBatch* batch : batches) rep.append(batch->Data(), kHeaderBytes);
+  // The count is stored little-endian, as on the machines this runs on (RocksDB's own append
+  // copies it the same way).
+  static_assert(std::endian::native == std::endian::little);
+  auto total = static_cast<std::uint32_t>(count);
+  std::memcpy(rep.data() + 8, &total, sizeof total);
+  return rocksdb::WriteBatch(std::move(rep));
+}
+
+}  // namespace stepwise::storage
