@@ -15,32 +15,41 @@ constexpr std::size_t kMaxGroupBytes = 4u << 20;
 
 }  // namespace
 
-GroupCommit::GroupCommit(Writer write) : write_(std::move(write)), thread_([this] { Run(); }) {}
+GroupCommit::GroupCommit(Writer write)
+    : write_(std::move(write)),
+      answerer_([this] { AnswerLoop(); }),
+      writer_([this] { WriteLoop(); }) {}
 
 GroupCommit::~GroupCommit() {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(queue_mutex_);
     stopping_ = true;
   }
-  ready_.notify_one();
-  thread_.join();
+  queue_ready_.notify_one();
+  writer_.join();
+  {
+    std::lock_guard lock(written_mutex_);
+    writer_stopped_ = true;
+  }
+  written_ready_.notify_one();
+  answerer_.join();
 }
 
 void GroupCommit::Submit(rocksdb::WriteBatch batch, Done done) {
-  bool was_idle = false;
+  bool was_empty = false;
   {
-    std::lock_guard lock(mutex_);
-    was_idle = queue_.empty();
+    std::lock_guard lock(queue_mutex_);
+    was_empty = queue_.empty();
     queue_.push_back(Entry{std::move(batch), std::move(done)});
   }
-  // A busy writer takes the queue when its write is done: no wake-up needed.
-  if (was_idle) ready_.notify_one();
+  // A writer busy writing takes the queue when it is done: it needs no wake-up.
+  if (was_empty) queue_ready_.notify_one();
 }
 
-void GroupCommit::Run() {
-  std::unique_lock lock(mutex_);
+void GroupCommit::WriteLoop() {
+  std::unique_lock lock(queue_mutex_);
   for (;;) {
-    ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and nothing left to write
     std::deque<Entry> group;
     std::size_t bytes = 0;
@@ -50,12 +59,27 @@ void GroupCommit::Run() {
       queue_.pop_front();
     }
     lock.unlock();
-    WriteGroup(group);
+    WriteGroup(std::move(group));
     lock.lock();
   }
 }
 
-void GroupCommit::WriteGroup(std::deque<Entry>& group) {
+void GroupCommit::AnswerLoop() {
+  std::unique_lock lock(written_mutex_);
+  for (;;) {
+    written_ready_.wait(lock, [this] { return writer_stopped_ || !written_.empty(); });
+    if (written_.empty()) return;  // the writer stopped, and every group is answered
+    Written written = std::move(written_.front());
+    written_.pop_front();
+    answering_ = true;
+    lock.unlock();
+    Answer(written);
+    lock.lock();
+    answering_ = false;
+  }
+}
+
+void GroupCommit::WriteGroup(std::deque<Entry> group) {
   std::vector<absl::Status> statuses(group.size());
   std::optional<rocksdb::WriteBatch> merged;
   if (group.size() > 1) {
@@ -70,8 +94,33 @@ void GroupCommit::WriteGroup(std::deque<Entry>& group) {
     // One batch, or a format this code does not know: one write each, correct if slower.
     for (std::size_t i = 0; i < group.size(); ++i) statuses[i] = write_(group[i].batch);
   }
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    group[i].done(statuses[i], group[i].batch.GetDataSize());
+  Written written{std::move(group), std::move(statuses)};
+  {
+    std::lock_guard lock(written_mutex_);
+    if (!written_.empty() || answering_ || !QueueEmpty()) {
+      bool was_empty = written_.empty();
+      written_.push_back(std::move(written));
+      if (was_empty) written_ready_.notify_one();
+      return;
+    }
+    // Nothing to write next and nothing to answer before this group: the hand-over to the
+    // answerer would only add a thread wake-up to each step's latency.
+    answering_ = true;
+  }
+  Answer(written);
+  std::lock_guard lock(written_mutex_);
+  answering_ = false;
+}
+
+bool GroupCommit::QueueEmpty() {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.empty();
+}
+
+void GroupCommit::Answer(Written& written) {
+  for (std::size_t i = 0; i < written.group.size(); ++i) {
+    Entry& entry = written.group[i];
+    entry.done(written.statuses[i], entry.batch.GetDataSize());
   }
 }
 

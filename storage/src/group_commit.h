@@ -19,8 +19,12 @@ namespace stepwise::storage {
 // RocksDB batch. A step is one batch, so a busy server pays one write call, one log append and
 // one fsync per group instead of per step, and no thread sleeps waiting for its own write.
 //
-// One thread writes and then runs the callbacks of the group, in the order they were handed
-// over. The destructor writes what is still queued, runs its callbacks, then joins.
+// Two threads make a pipeline: the writer writes group after group, and the answerer runs each
+// written group's callbacks, in the order they were handed over, while the writer writes the
+// next. (The callbacks are a step's effects: the next task goes to its worker. Run by the
+// writer, they would keep the disk idle while they run.) When there is nothing to write next,
+// the writer runs them itself, sparing a lone step the hand-over. The destructor writes what is
+// still queued and runs its callbacks, then joins both.
 class GroupCommit {
  public:
   using Writer = std::function<absl::Status(rocksdb::WriteBatch&)>;
@@ -47,15 +51,35 @@ class GroupCommit {
     Done done;
   };
 
-  void Run();
-  void WriteGroup(std::deque<Entry>& group);
+  struct Written {
+    std::deque<Entry> group;
+    std::vector<absl::Status> statuses;  // one per entry
+  };
+
+  void WriteLoop();
+  void AnswerLoop();
+  // Writes the group, then answers it: on this thread when nothing else waits to be written or
+  // answered, else by handing it to the answerer.
+  void WriteGroup(std::deque<Entry> group);
+  bool QueueEmpty();
+  static void Answer(Written& written);  // runs the callbacks
 
   Writer write_;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<Entry> queue_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_ready_;
+  std::deque<Entry> queue_;  // handed over, not yet written
   bool stopping_ = false;
-  std::thread thread_;  // last: started once the rest is ready
+
+  std::mutex written_mutex_;
+  std::condition_variable written_ready_;
+  std::deque<Written> written_;  // written, callbacks not yet run
+  bool answering_ = false;       // callbacks are running (on either thread)
+  bool writer_stopped_ = false;
+
+  // Last: started once the rest is ready.
+  std::thread answerer_;
+  std::thread writer_;
 };
 
 }  // namespace stepwise::storage
