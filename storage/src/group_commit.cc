@@ -97,14 +97,15 @@ void GroupCommit::WriteGroup(std::deque<Entry> group) {
   Written written{std::move(group), std::move(statuses)};
   {
     std::lock_guard lock(written_mutex_);
-    if (!written_.empty() || answering_ || !QueueEmpty()) {
+    if (written.group.size() > 1 || !written_.empty() || answering_ || !QueueEmpty()) {
       bool was_empty = written_.empty();
       written_.push_back(std::move(written));
       if (was_empty) written_ready_.notify_one();
       return;
     }
-    // Nothing to write next and nothing to answer before this group: the hand-over to the
-    // answerer would only add a thread wake-up to each step's latency.
+    // A lone step, with nothing to write next and nothing to answer before it: the hand-over
+    // to the answerer would only add a thread wake-up to its latency. (A larger group means a
+    // busy server, where the next steps come while this one's callbacks run.)
     answering_ = true;
   }
   Answer(written);

@@ -22,9 +22,9 @@ namespace stepwise::storage {
 // Two threads make a pipeline: the writer writes group after group, and the answerer runs each
 // written group's callbacks, in the order they were handed over, while the writer writes the
 // next. (The callbacks are a step's effects: the next task goes to its worker. Run by the
-// writer, they would keep the disk idle while they run.) When there is nothing to write next,
-// the writer runs them itself, sparing a lone step the hand-over. The destructor writes what is
-// still queued and runs its callbacks, then joins both.
+// writer, they would keep the disk idle while they run.) A lone step with nothing to write
+// after it is answered by the writer itself, sparing it the hand-over. The destructor writes what
+// is still queued and runs its callbacks, then joins both.
 class GroupCommit {
  public:
   using Writer = std::function<absl::Status(rocksdb::WriteBatch&)>;
@@ -58,8 +58,8 @@ class GroupCommit {
 
   void WriteLoop();
   void AnswerLoop();
-  // Writes the group, then answers it: on this thread when nothing else waits to be written or
-  // answered, else by handing it to the answerer.
+  // Writes the group, then answers it: on this thread when it is a lone step and nothing else
+  // waits to be written or answered, else by handing it to the answerer.
   void WriteGroup(std::deque<Entry> group);
   bool QueueEmpty();
   static void Answer(Written& written);  // runs the callbacks
