@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -295,6 +296,40 @@ TEST_F(AsyncEngineTest, WatchersOfManyExecutionsEachHearOfTheirOwn) {
     EXPECT_GT(*latest, 4) << ids[i];
     EXPECT_EQ(watches[i]->calls(), 1);
   }
+}
+
+// A step does not wait for its commit: the store writes it later. An engine destroyed meanwhile
+// still answers every call it took, and what it answered OK is in the store.
+TEST_F(AsyncEngineTest, AnEngineDestroyedWithStepsStillInTheStoreAnswersEveryCall) {
+  Put("two", kTwoTasks);
+  constexpr int kStarts = 100;
+  std::vector<std::unique_ptr<Answer<absl::StatusOr<engine::StartedExecution>>>> answers;
+  for (int i = 0; i < kStarts; ++i) {
+    answers.push_back(std::make_unique<Answer<absl::StatusOr<engine::StartedExecution>>>());
+    engine_->StartExecutionAsync("two", "d" + std::to_string(i), json{{"i", i}},
+                                 answers.back()->Callback());
+  }
+  engine_.reset();
+  std::vector<std::string> started;
+  for (auto& answer : answers) {
+    ASSERT_TRUE(answer->Ready()) << "a call was never answered";
+    EXPECT_EQ(answer->calls(), 1);
+    auto execution = answer->Get();
+    ASSERT_TRUE(execution.ok()) << execution.status();
+    started.push_back(execution->execution_id);
+  }
+  Open();
+  for (const std::string& id : started) {
+    auto summary = engine_->DescribeExecution(id);
+    ASSERT_TRUE(summary.ok()) << id << ": " << summary.status();
+    EXPECT_EQ(summary->status, ExecutionStatus::kRunning);
+  }
+  // Each one's first task is queued again after the restart.
+  for (int i = 0; i < kStarts; ++i) {
+    auto lease = engine_->PollTask("alpha", 5s);
+    ASSERT_TRUE(lease.has_value()) << "only " << i << " tasks came back";
+  }
+  EXPECT_FALSE(engine_->PollTask("alpha", 0ms).has_value());
 }
 
 }  // namespace
