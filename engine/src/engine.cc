@@ -578,7 +578,7 @@ void Engine::StartExecutionAsync(const std::string& machine, const std::string& 
         if (!status.ok()) return done(std::move(status));
         done(StartedExecution{id, *start_time});
       },
-      true);
+      /*on_this_thread=*/true);
 }
 
 absl::StatusOr<std::string> Engine::StartExecution(const std::string& machine,
@@ -592,7 +592,8 @@ absl::StatusOr<std::string> Engine::StartExecution(const std::string& machine,
 
 void Engine::StopExecutionAsync(const std::string& execution_id, const std::string& error,
                                 const std::string& cause, std::function<void(absl::Status)> done) {
-  impl_->Submit(execution_id, Event{StopRequested{error, cause}}, std::move(done), true);
+  impl_->Submit(execution_id, Event{StopRequested{error, cause}}, std::move(done),
+                /*on_this_thread=*/true);
 }
 
 absl::Status Engine::StopExecution(const std::string& execution_id, const std::string& error,

@@ -113,20 +113,20 @@ void Engine::CompleteTaskAsync(const std::string& token, json output,
                                std::function<void(absl::Status)> done) {
   auto job = SucceedJob(token, std::move(output));
   if (!job.ok()) return done(job.status());
-  impl_->Submit(job->execution_id, std::move(job->job), std::move(done), true);
+  impl_->Submit(job->execution_id, std::move(job->job), std::move(done), /*on_this_thread=*/true);
 }
 
 void Engine::FailTaskAsync(const std::string& token, const std::string& error,
                            const std::string& cause, std::function<void(absl::Status)> done) {
   auto job = FailJob(token, error, cause);
   if (!job.ok()) return done(job.status());
-  impl_->Submit(job->execution_id, std::move(job->job), std::move(done), true);
+  impl_->Submit(job->execution_id, std::move(job->job), std::move(done), /*on_this_thread=*/true);
 }
 
 void Engine::HeartbeatTaskAsync(const std::string& token, std::function<void(absl::Status)> done) {
   auto job = HeartbeatJob(token);
   if (!job.ok()) return done(job.status());
-  impl_->Submit(job->execution_id, std::move(job->job), std::move(done), true);
+  impl_->Submit(job->execution_id, std::move(job->job), std::move(done), /*on_this_thread=*/true);
 }
 
 // The blocking forms run the step on the caller's thread when the execution is idle.

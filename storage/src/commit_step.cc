@@ -154,8 +154,9 @@ void RocksStore::CommitStepAsync(const ExecutionState& state, const Step& step,
   if (absl::Status built = BuildStep(state, step, context, batch); !built.ok()) {
     return done(built);
   }
+  std::size_t bytes = batch.GetDataSize();
   group_->Submit(std::move(batch),
-                 [this, done = std::move(done)](const absl::Status& status, std::size_t bytes) {
+                 [this, bytes, done = std::move(done)](const absl::Status& status) {
                    if (status.ok() && options_.on_commit) options_.on_commit(bytes);
                    done(status);
                  });

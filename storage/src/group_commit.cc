@@ -3,14 +3,14 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <string>
 
 namespace stepwise::storage {
 namespace {
 
 constexpr std::size_t kHeaderBytes = 12;  // sequence (8 bytes), then count (4, little-endian)
-// A group stops growing here: the callbacks of a huge group would wait for all of its bytes.
+// A group stops growing here (so its count cannot overflow either): the callbacks of a huge
+// group would wait for all of its bytes.
 constexpr std::size_t kMaxGroupBytes = 4u << 20;
 
 }  // namespace
@@ -80,21 +80,16 @@ void GroupCommit::AnswerLoop() {
 }
 
 void GroupCommit::WriteGroup(std::deque<Entry> group) {
-  std::vector<absl::Status> statuses(group.size());
-  std::optional<rocksdb::WriteBatch> merged;
-  if (group.size() > 1) {
+  absl::Status status;
+  if (group.size() == 1) {
+    status = write_(group.front().batch);
+  } else {
     std::vector<const rocksdb::WriteBatch*> batches;
     for (const Entry& entry : group) batches.push_back(&entry.batch);
-    merged = Merge(batches);
+    rocksdb::WriteBatch merged = Merge(batches);
+    status = write_(merged);
   }
-  if (merged) {
-    absl::Status status = write_(*merged);
-    for (absl::Status& each : statuses) each = status;
-  } else {
-    // One batch, or a format this code does not know: one write each, correct if slower.
-    for (std::size_t i = 0; i < group.size(); ++i) statuses[i] = write_(group[i].batch);
-  }
-  Written written{std::move(group), std::move(statuses)};
+  Written written{std::move(group), std::move(status)};
   {
     std::lock_guard lock(written_mutex_);
     if (written.group.size() > 1 || !written_.empty() || answering_ || !QueueEmpty()) {
@@ -119,32 +114,24 @@ bool GroupCommit::QueueEmpty() {
 }
 
 void GroupCommit::Answer(Written& written) {
-  for (std::size_t i = 0; i < written.group.size(); ++i) {
-    Entry& entry = written.group[i];
-    entry.done(written.statuses[i], entry.batch.GetDataSize());
-  }
+  for (Entry& entry : written.group) entry.done(written.status);
 }
 
-std::optional<rocksdb::WriteBatch> GroupCommit::Merge(
-    const std::vector<const rocksdb::WriteBatch*>& batches) {
-  if (batches.empty()) return std::nullopt;
-  std::size_t bytes = 0;
-  std::uint64_t count = 0;
+rocksdb::WriteBatch GroupCommit::Merge(const std::vector<const rocksdb::WriteBatch*>& batches) {
+  std::size_t bytes = kHeaderBytes;
+  std::uint32_t count = 0;
   for (const rocksdb::WriteBatch* batch : batches) {
-    if (batch->GetDataSize() < kHeaderBytes) return std::nullopt;
     bytes += batch->GetDataSize() - kHeaderBytes;
     count += batch->Count();
   }
-  if (count > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
   std::string rep;
-  rep.reserve(kHeaderBytes + bytes);
+  rep.reserve(bytes);
   rep.append(batches.front()->Data(), 0, kHeaderBytes);
   for (const rocksdb::WriteBatch* batch : batches) rep.append(batch->Data(), kHeaderBytes);
   // The count is stored little-endian, as on the machines this runs on (RocksDB's own append
   // copies it the same way).
   static_assert(std::endian::native == std::endian::little);
-  auto total = static_cast<std::uint32_t>(count);
-  std::memcpy(rep.data() + 8, &total, sizeof total);
+  std::memcpy(rep.data() + 8, &count, sizeof count);
   return rocksdb::WriteBatch(std::move(rep));
 }
 

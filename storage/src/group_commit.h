@@ -4,7 +4,6 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -28,8 +27,8 @@ namespace stepwise::storage {
 class GroupCommit {
  public:
   using Writer = std::function<absl::Status(rocksdb::WriteBatch&)>;
-  // Called with the outcome of the write that held the batch, and the batch's size in bytes.
-  using Done = std::function<void(const absl::Status&, std::size_t batch_bytes)>;
+  // Called with the outcome of the write that held the batch.
+  using Done = std::function<void(const absl::Status&)>;
 
   // `write` commits a batch as the store does (with its durability and error recovery).
   explicit GroupCommit(Writer write);
@@ -39,12 +38,6 @@ class GroupCommit {
 
   void Submit(rocksdb::WriteBatch batch, Done done);
 
-  // One batch with the records of all of `batches`, in order, as RocksDB itself appends one
-  // batch to another: a batch is a 12-byte header (sequence, count) and its records, the
-  // format of the write-ahead log. nullopt when a batch is not in that format.
-  static std::optional<rocksdb::WriteBatch> Merge(
-      const std::vector<const rocksdb::WriteBatch*>& batches);
-
  private:
   struct Entry {
     rocksdb::WriteBatch batch;
@@ -53,7 +46,7 @@ class GroupCommit {
 
   struct Written {
     std::deque<Entry> group;
-    std::vector<absl::Status> statuses;  // one per entry
+    absl::Status status;  // of the one write that held them all
   };
 
   void WriteLoop();
@@ -63,6 +56,10 @@ class GroupCommit {
   void WriteGroup(std::deque<Entry> group);
   bool QueueEmpty();
   static void Answer(Written& written);  // runs the callbacks
+  // One batch with the records of all of `batches` (at least one), in order, as RocksDB itself
+  // appends one batch to another: a batch is a 12-byte header (sequence, count) and its
+  // records, the format of the write-ahead log.
+  static rocksdb::WriteBatch Merge(const std::vector<const rocksdb::WriteBatch*>& batches);
 
   Writer write_;
 
